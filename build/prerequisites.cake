@@ -1,0 +1,31 @@
+// System packages the experiments and tests need. Installed when running as root; otherwise the
+// exact command is printed, so nothing is installed behind the user's back.
+public static class Prerequisites
+{
+    public static readonly (string Package, string Probe)[] Required =
+    {
+        ("dataset-fashion-mnist", "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+        ("openmpi-bin", "/usr/bin/mpirun"),
+        ("libopenmpi-dev", "/usr/lib/x86_64-linux-gnu/libmpi.so"),
+    };
+
+    public static void Ensure(ICakeContext context, BuildParameters p)
+    {
+        var missing = Required.Where(r => !System.IO.File.Exists(r.Probe)).Select(r => r.Package).ToArray();
+        if (missing.Length == 0)
+            return;
+        string command = "apt-get install -y " + string.Join(" ", missing);
+        if (!p.IsRoot)
+            throw new CakeException($"Missing system packages; run: sudo apt-get update && sudo {command}");
+        context.Information($"Installing {string.Join(", ", missing)} (running as root)...");
+        Run(context, "apt-get", "update -q");
+        Run(context, "apt-get", "install -y -q " + string.Join(" ", missing));
+    }
+
+    private static void Run(ICakeContext context, string tool, string args)
+    {
+        int code = context.StartProcess(tool, new ProcessSettings { Arguments = args });
+        if (code != 0)
+            throw new CakeException($"{tool} {args} failed with exit code {code}");
+    }
+}

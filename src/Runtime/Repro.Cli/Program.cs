@@ -1,0 +1,14 @@
+using Repro.Cli;
+using Repro.Cli.Commands;
+using Spectre.Console.Cli;
+
+// Exit codes: 0 ok, 1 failure, 2 bad input (see CliErrors).
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("repro");
+    config.PropagateExceptions();
+    config.AddCommand<EnvCommand>("env")
+        .WithDescription("Show the runtime: Repro and libtorch versions, device, threads; runs one tensor op to prove libtorch loads.");
+});
+return CliErrors.Run(() => app.Run(args));
