@@ -7,6 +7,8 @@ public static class Prerequisites
         ("dataset-fashion-mnist", "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
         ("openmpi-bin", "/usr/bin/mpirun"),
         ("libopenmpi-dev", "/usr/lib/x86_64-linux-gnu/libmpi.so"),
+        // Only for cross-checks against an independent implementation (PyTorch), never at run time.
+        ("python3-torch", "/usr/lib/python3/dist-packages/torch/__init__.py"),
     };
 
     public static void Ensure(ICakeContext context, BuildParameters p)
