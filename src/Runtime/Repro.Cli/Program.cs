@@ -10,5 +10,6 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<EnvCommand>("env")
         .WithDescription("Show the runtime: Repro and libtorch versions, device, threads; runs one tensor op to prove libtorch loads.");
+    config.AddCommand<MpiCheckCommand>("mpi-check").WithDescription("Check the MPI collective across --ranks N: exact, rank-identical sums, max, broadcast; timings.");
 });
 return CliErrors.Run(() => app.Run(args));

@@ -7,8 +7,8 @@ public sealed class SingleProcessCollective : ICollective
 
     public int Rank => 0;
     public int Size => 1;
-    public void AllReduceSum(double[] buffer) { }
-    public void AllReduceSum(long[] buffer) { }
+    public void AllReduceSum(double[] buffer) => TestFailureInjection.BeforeReduction(Rank);
+    public void AllReduceSum(long[] buffer) => TestFailureInjection.BeforeReduction(Rank);
     public void AllReduceMax(long[] buffer) { }
     public void Broadcast(byte[] buffer, int root)
     {
