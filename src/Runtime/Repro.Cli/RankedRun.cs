@@ -17,6 +17,9 @@ namespace Repro.Cli;
 /// </summary>
 public static class RankedRun
 {
+    /// <summary>How long a rank that only learned of another rank's failure waits for that rank's abort before aborting itself.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(10);
+
     /// <param name="ranks">The <c>--ranks</c> option, null when not given (then the launcher's world is used).</param>
     /// <param name="compute">Runs on every rank; returns what rank 0 does after the commit point (writing outputs, printing a summary).</param>
     public static int Execute(int? ranks, Func<ICollective, Action> compute)
@@ -43,6 +46,13 @@ public static class RankedRun
             mpi.Barrier();
             if (mpi.Rank == 0)
                 writeOnRankZero();
+        }
+        catch (OtherRankFailedException e)
+        {
+            // The failed rank prints its cause and aborts us all; aborting first could kill it before it prints.
+            Thread.Sleep(AbortGrace);
+            Console.Error.WriteLine($"repro: error: rank {mpi.Rank} of {mpi.Size}: {e.Message}");
+            mpi.Abort(CliErrors.Failure);
         }
         catch (Exception e)
         {

@@ -39,6 +39,18 @@ public class MpirunStderrFilterTests
     }
 
     [Fact]
+    public void TheSameCauseOnSeveralRanksIsReportedOnce()
+    {
+        string[] lines =
+        [
+            "repro: error: rank 2 of 3: /data/x.safetensors: file not found",
+            "repro: error: rank 0 of 3: /data/x.safetensors: file not found",
+            "repro: error: rank 1 of 3: out of memory",
+        ];
+        Assert.Equal(lines[0] + "\n" + lines[2] + "\n", Relay(lines, exitCode: 2));
+    }
+
+    [Fact]
     public void OrdinaryLinesPassThroughInOrder()
     {
         Assert.Equal("warming up\nwarning: x\n", Relay(["warming up", "warning: x"], exitCode: 0));

@@ -10,7 +10,8 @@ namespace Repro.Runtime.Collectives;
 /// When a rank already said what went wrong in its own "repro: error: rank …" line, these only
 /// repeat it and are dropped, so a failed job reads as one line. When no rank said anything
 /// (a rank was killed, mpirun could not start a process), they are the only explanation and are
-/// printed, followed by one summary line.
+/// printed, followed by one summary line. When several ranks fail for the same cause (a missing
+/// input file is missing for all), only the first rank's line is relayed.
 /// </summary>
 public sealed partial class MpirunStderrFilter(TextWriter output)
 {
@@ -19,6 +20,7 @@ public sealed partial class MpirunStderrFilter(TextWriter output)
 
     private readonly Lock _gate = new();
     private readonly List<string> _heldBanners = [];
+    private readonly HashSet<string> _reportedCauses = new(StringComparer.Ordinal);
     private List<string>? _openBanner;
 
     /// <summary>Whether any rank printed a Repro error line.</summary>
@@ -49,7 +51,12 @@ public sealed partial class MpirunStderrFilter(TextWriter output)
                 return;
             }
             if (line.StartsWith(ErrorPrefix, StringComparison.Ordinal))
+            {
                 RankReportedError = true;
+                Match rankError = RankErrorLine().Match(line);
+                if (rankError.Success && !_reportedCauses.Add(rankError.Groups["cause"].Value))
+                    return;
+            }
             output.WriteLine(line);
         }
     }
@@ -71,6 +78,9 @@ public sealed partial class MpirunStderrFilter(TextWriter output)
             output.Flush();
         }
     }
+
+    [GeneratedRegex(@"^repro: error: rank \d+ of \d+: (?<cause>.*)$")]
+    private static partial Regex RankErrorLine();
 
     // Open MPI's runtime prefixes its own log lines with "[host:pid]".
     [GeneratedRegex(@"^\[[^\]\s]+:\d+\] ")]
