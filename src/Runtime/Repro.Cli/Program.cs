@@ -11,5 +11,6 @@ app.Configure(config =>
     config.AddCommand<EnvCommand>("env")
         .WithDescription("Show the runtime: Repro and libtorch versions, device, threads; runs one tensor op to prove libtorch loads.");
     config.AddCommand<MpiCheckCommand>("mpi-check").WithDescription("Check the MPI collective across --ranks N: exact, rank-identical sums, max, broadcast; timings.");
+    config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
 });
 return CliErrors.Run(() => app.Run(args));
