@@ -31,17 +31,17 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var a = conv1.forward(x);
-        using var b = bn1.forward(a);
+        using var a = conv1.call(x);
+        using var b = bn1.call(a);
         using var c = nn.functional.relu(b);
-        using var d = conv2.forward(c);
-        using var e = bn2.forward(d);
+        using var d = conv2.call(c);
+        using var e = bn2.call(d);
         if (downsample is null)
         {
             using var sum = e.add(x);
             return nn.functional.relu(sum);
         }
-        using var shortcut = downsample.forward(x);
+        using var shortcut = downsample.call(x);
         using var total = e.add(shortcut);
         return nn.functional.relu(total);
     }

@@ -81,22 +81,24 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         }
     }
 
+    // Submodules run through call(), not forward(): TorchSharp runs forward hooks only from call(),
+    // and Precise BN counts each BN layer's values with a forward pre-hook.
     public override Tensor forward(Tensor x)
     {
         if (x.dim() != 4 || x.shape[1] != Config.InChannels)
             throw new BadInputException(
                 $"model input: expected [N,{Config.InChannels},H,W] images for a {Config.InChannels}-channel model, got [{string.Join(",", x.shape)}]");
-        using var a = conv1.forward(x);
-        using var b = bn1.forward(a);
+        using var a = conv1.call(x);
+        using var b = bn1.call(a);
         using var c = nn.functional.relu(b);
-        using var d = maxpool.forward(c);
-        using var e1 = layer1.forward(d);
-        using var e2 = layer2.forward(e1);
-        using var e3 = layer3.forward(e2);
-        using var e4 = layer4.forward(e3);
-        using var pooled = avgpool.forward(e4);
+        using var d = maxpool.call(c);
+        using var e1 = layer1.call(d);
+        using var e2 = layer2.call(e1);
+        using var e3 = layer3.call(e2);
+        using var e4 = layer4.call(e3);
+        using var pooled = avgpool.call(e4);
         using var flat = pooled.flatten(1);
-        return fc.forward(flat);
+        return fc.call(flat);
     }
 
     /// <summary>Every BatchNorm with its state-dict prefix (e.g. <c>layer2.0.downsample.1</c>), in module order.</summary>
