@@ -43,9 +43,9 @@ public class TrainerTests
     {
         using TrainingState a = TrainAll(Config());
         using TrainingState b = TrainAll(Config());
-        TensorAssert.BitEqual(a.Model, b.Model, "model");
-        TensorAssert.BitEqual(a.Ema, b.Ema, "ema");
-        TensorAssert.BitEqual(a.Momentum, b.Momentum, "momentum");
+        StateAssert.BitEqual(a.Model, b.Model, "model");
+        StateAssert.BitEqual(a.Ema, b.Ema, "ema");
+        StateAssert.BitEqual(a.Momentum, b.Momentum, "momentum");
         Assert.Equal(a.OrderRng, b.OrderRng);
         Assert.Equal(a.AugmentRng, b.AugmentRng);
     }
@@ -55,7 +55,7 @@ public class TrainerTests
     {
         using TrainingState a = TrainAll(Config(seed: 3));
         using TrainingState b = TrainAll(Config(seed: 4));
-        Assert.False(TensorAssert.SameBits(a.Model["fc.weight"], b.Model["fc.weight"]));
+        Assert.False(TensorAssert.BitEquals(a.Model["fc.weight"], b.Model["fc.weight"]));
     }
 
     [Fact]
@@ -72,9 +72,9 @@ public class TrainerTests
         resumed.Run();
         using TrainingState end = resumed.Capture();
 
-        TensorAssert.BitEqual(whole.Model, end.Model, "model");
-        TensorAssert.BitEqual(whole.Ema, end.Ema, "ema");
-        TensorAssert.BitEqual(whole.Momentum, end.Momentum, "momentum");
+        StateAssert.BitEqual(whole.Model, end.Model, "model");
+        StateAssert.BitEqual(whole.Ema, end.Ema, "ema");
+        StateAssert.BitEqual(whole.Momentum, end.Momentum, "momentum");
         Assert.Equal(whole.EmaUpdates, end.EmaUpdates);
         Assert.Equal(whole.Metrics.Select(m => m.TestAccuracy), end.Metrics.Select(m => m.TestAccuracy));
         Assert.Equal(whole.Metrics.Select(m => m.TrainLoss), end.Metrics.Select(m => m.TrainLoss));
@@ -84,7 +84,7 @@ public class TrainerTests
     public void TheEmaLagsTheWeightsAndKeepsTheModelsBuffers()
     {
         using TrainingState s = TrainAll(Config());
-        Assert.False(TensorAssert.SameBits(s.Model["conv.weight"], s.Ema["conv.weight"]));
+        Assert.False(TensorAssert.BitEquals(s.Model["conv.weight"], s.Ema["conv.weight"]));
         // Copy mode: the last update (step 20) copied the buffers; step 21 changed the model's again.
         Assert.Equal(20L, s.Ema["bn.num_batches_tracked"].item<long>());
         Assert.Equal(21L, s.Model["bn.num_batches_tracked"].item<long>());

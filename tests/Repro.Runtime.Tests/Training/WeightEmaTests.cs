@@ -97,7 +97,7 @@ public class WeightEmaTests
         ema.Update(m, 0.9);
         using var other = new WeightEma(new Holder(), new EmaConfig(Decay: 0.9));
         other.Load(ema.StateDict(), ema.Updates);
-        TensorAssert.BitEqual(ema.StateDict(), other.StateDict(), "ema");
+        StateAssert.BitEqual(ema.StateDict(), other.StateDict(), "ema");
         Assert.Equal(1, other.Updates);
         var missing = ema.StateDict().Where(kv => kv.Key != "stat").ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.Throws<InvalidDataException>(() => other.Load(missing, 1));

@@ -17,15 +17,16 @@ public static class TorchRuntime
         ?? "0.0.0";
 
     /// <summary>
-    /// Pins the intra-op and inter-op thread pools. libtorch's CPU reductions split work by thread
-    /// count, so results are bit-reproducible only for a fixed count.
+    /// Pins libtorch's intra-op thread pool. libtorch's CPU kernels split reductions (BatchNorm
+    /// statistics, weight gradients) into chunks by thread count, so results are bit-reproducible
+    /// only for a fixed count. The inter-op pool is left alone: eager ops never use it, and
+    /// <c>set_num_interop_threads</c> aborts the whole process (a C++ exception TorchSharp does
+    /// not catch) once any parallel work has run.
     /// </summary>
     public static void SetThreads(int threads)
     {
         if (threads <= 0)
             throw new BadInputException($"--threads {threads}: must be at least 1.");
         torch.set_num_threads(threads);
-        try { torch.set_num_interop_threads(threads); }
-        catch (Exception) { /* can only be set once per process, before any parallel work; harmless if already set */ }
     }
 }
