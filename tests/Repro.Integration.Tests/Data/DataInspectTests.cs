@@ -77,6 +77,15 @@ public class DataInspectTests
         AssertBadInput(r, "data spec 'imagenet:val': unknown kind 'imagenet'; expected fashion-mnist, mnist, idx, cifar10, tensors or synthetic");
     }
 
+    [Fact]
+    public void HelpDescribesTheSpecSyntax()
+    {
+        var r = ReproProcess.Repro("data inspect --help");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("fashion-mnist:train|test[@dir]", r.StdOut);
+        Assert.Contains("synthetic:n=", r.StdOut);
+    }
+
     private static void AssertBadInput(ProcessResult r, string message)
     {
         Assert.True(r.ExitCode == 2, r.ToString());

@@ -14,7 +14,8 @@ public sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<SPEC>")]
-        [Description("Data source: fashion-mnist:train|test[@dir], mnist:train|test@dir, idx:<images>[,<labels>], cifar10:train|test@dir, cifar10:<a.bin>[,…], tensors:<file.safetensors>, synthetic:n=…,c=…,h=…,w=…,classes=…,seed=…")]
+        // Spectre reads descriptions as markup: [[ and ]] are literal brackets.
+        [Description("Data source: fashion-mnist:train|test[[@dir]], mnist:train|test@dir, idx:<images>[[,<labels>]], cifar10:train|test@dir, cifar10:<a.bin>[[,…]], tensors:<file.safetensors>, synthetic:n=…,c=…,h=…,w=…,classes=…,seed=…")]
         public string Spec { get; init; } = "";
 
         [CommandOption("--json")]

@@ -17,7 +17,7 @@ public static class DataSource
         DataSourceKind.FashionMnist or DataSourceKind.Mnist or DataSourceKind.Idx => IdxSource.Load(spec),
         DataSourceKind.Cifar10 => Cifar10Source.Load(spec),
         DataSourceKind.Synthetic => SyntheticSource.Load(spec),
-        DataSourceKind.Tensors => throw new BadInputException($"data spec '{spec.Text}': tensor files are not readable yet in this build"),
+        DataSourceKind.Tensors => TensorFileSource.Load(spec),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown data source kind"),
     };
 }
