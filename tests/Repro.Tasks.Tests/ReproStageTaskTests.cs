@@ -54,7 +54,9 @@ public class ReproStageTaskTests
     public void CliBadInputBecomesREPRO1102AtTheExperimentAndStoresNothing()
     {
         using var f = new TaskFixture();
-        File.WriteAllText(f.ExperimentPath, File.ReadAllText(f.ExperimentPath).Replace("synthetic:n=256,c=1,h=16,w=16,classes=10,seed=1", "synthetic:n=256,c=1,h=16,w=16,classes=10,seed=1,bad=1"));
+        // The file exists (so the key can be computed) but is no dataset: the CLI rejects it.
+        File.WriteAllText(Path.Combine(f.Root, "bad-images.idx"), "not an IDX file");
+        File.WriteAllText(f.ExperimentPath, File.ReadAllText(f.ExperimentPath).Replace("synthetic:n=256,c=1,h=16,w=16,classes=10,seed=1", "idx:bad-images.idx"));
         var engine = new MockBuildEngine();
         Assert.True(f.Stage<ReproTrain>(engine).Execute(), engine.Log);
         var pb = f.Stage<ReproPreciseBn>(engine);
@@ -62,7 +64,7 @@ public class ReproStageTaskTests
         var error = Assert.Single(engine.Errors);
         Assert.Equal("REPRO1102", error.Code);
         Assert.Equal(f.ExperimentPath, error.File);
-        Assert.StartsWith("Recalibrate: `repro precise-bn` failed: --data synthetic:", error.Message);
+        Assert.Equal("Recalibrate: `repro precise-bn` failed: --data idx:bad-images.idx: not a readable data source", error.Message);
         Assert.Single(Directory.GetFiles(Path.Combine(f.CacheDir, "stages"))); // train's entry only
         Assert.False(File.Exists(Path.Combine(f.OutputDir, "precise-bn", "model.safetensors")));
     }
