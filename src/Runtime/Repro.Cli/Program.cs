@@ -10,6 +10,8 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<EnvCommand>("env")
         .WithDescription("Show the runtime: Repro and libtorch versions, device, threads; runs one tensor op to prove libtorch loads.");
+    config.AddCommand<PreciseBnCommand>("precise-bn").WithDescription("Recompute every BatchNorm's running statistics over S training samples (Precise BN); writes a checkpoint and a JSON report.");
+    config.AddCommand<EmaCommand>("ema").WithDescription("Precise BN for an EMA-weights checkpoint (same options as precise-bn).");
     config.AddCommand<MpiCheckCommand>("mpi-check").WithDescription("Check the MPI collective across --ranks N: exact, rank-identical sums, max, broadcast; timings.");
     config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
 });

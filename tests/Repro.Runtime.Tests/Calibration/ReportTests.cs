@@ -70,27 +70,4 @@ public class ReportTests
         Assert.Equal(0.6, acc.Value, 12);
         Assert.True(model.training);
     }
-
-    [Fact]
-    public void AtomicWritesLeaveNoTemporaryFilesAndRefuseAMissingFolder()
-    {
-        string dir = Directory.CreateTempSubdirectory("repro-atomic-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "r.json");
-            AtomicFile.WriteAllText(path, "one");
-            AtomicFile.WriteAllText(path, "two");
-            Assert.Equal("two", File.ReadAllText(path));
-            Assert.Equal(new[] { "r.json" }, Directory.GetFiles(dir).Select(Path.GetFileName));
-            Assert.Throws<InvalidDataException>(() => AtomicFile.Write(path, _ => throw new InvalidDataException("half-way")));
-            Assert.Equal("two", File.ReadAllText(path));
-            Assert.Single(Directory.GetFiles(dir));
-            var e = Assert.Throws<BadInputException>(() => AtomicFile.WriteAllText(Path.Combine(dir, "no", "r.json"), "x"));
-            Assert.Contains("does not exist", e.Message);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
 }

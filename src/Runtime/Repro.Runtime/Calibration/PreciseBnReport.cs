@@ -1,6 +1,7 @@
 using System.Globalization;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Serialization;
+using Repro.Runtime.Checkpoints;
 using Repro.Runtime.Devices;
 
 namespace Repro.Runtime.Calibration;
@@ -110,5 +111,6 @@ public sealed record PreciseBnReport(
         JsonConvert.DeserializeObject<PreciseBnReport>(json, Settings) ?? throw new JsonSerializationException("empty report");
 
     /// <summary>Writes the report to a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
-    public void WriteAtomically(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
+    public void WriteAtomically(string path) =>
+        AtomicFile.Write(path, stream => stream.Write(new System.Text.UTF8Encoding(false).GetBytes(ToJson() + "\n")));
 }
