@@ -1,4 +1,5 @@
 using Repro.Runtime.Calibration;
+using Repro.Runtime.Collectives;
 using static TorchSharp.torch;
 
 namespace Repro.Runtime.Tests.Calibration;
@@ -93,8 +94,8 @@ public class RankEqualityTests
             return (Error: error, Unchanged: before.All(kv => kv.Value.SequenceEqual(TinyModels.StateBytes(model)[kv.Key])));
         });
         Assert.IsType<IOException>(perRank[1].Error);
-        Assert.Contains("rank 1 failed", Assert.IsType<PreciseBnException>(perRank[0].Error).Message);
-        Assert.Contains("rank 1 failed", Assert.IsType<PreciseBnException>(perRank[2].Error).Message);
+        Assert.Equal(1, Assert.IsType<OtherRankFailedException>(perRank[0].Error).FailedRank);
+        Assert.Equal(1, Assert.IsType<OtherRankFailedException>(perRank[2].Error).FailedRank);
         Assert.All(perRank, r => Assert.True(r.Unchanged));
     }
 }

@@ -160,7 +160,7 @@ public static class PreciseBn
     /// <summary>
     /// Ranks fail independently (a bad batch, a model error); the others would wait forever in the
     /// statistics all-reduce. One max-reduce first lets every rank fail together: the failing rank
-    /// rethrows its own exception, the others name it.
+    /// rethrows its own exception, the others throw <see cref="OtherRankFailedException"/> and stay quiet (RankedRun).
     /// </summary>
     private static void AgreeNoRankFailed(ICollective collective, ExceptionDispatchInfo? failure)
     {
@@ -168,7 +168,7 @@ public static class PreciseBn
         collective.AllReduceMax(flag);
         failure?.Throw();
         if (flag[0] != 0)
-            throw new PreciseBnException($"rank {flag[0] - 1} failed during Precise BN; nothing was written.");
+            throw new OtherRankFailedException((int)(flag[0] - 1), $"rank {flag[0] - 1} failed during Precise BN; nothing was written.");
     }
 
     private static void DescribeSkipped(NormLayerCensus census, List<string> notes)
