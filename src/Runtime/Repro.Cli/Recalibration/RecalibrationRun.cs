@@ -1,5 +1,6 @@
 using Newtonsoft.Json;
 using Repro.Pipeline.Data;
+using Repro.Pipeline.Hashing;
 using Repro.Runtime.Calibration;
 using Repro.Runtime.Checkpoints;
 using Repro.Runtime.Collectives;
@@ -38,8 +39,9 @@ public static class RecalibrationRun
         int batchSize = s.BatchSize!.Value;
         DataSourceSpec trainSpec = DataSourceSpec.Parse(s.Data!);
         DataSourceSpec? testSpec = s.TestData is null ? null : DataSourceSpec.Parse(s.TestData);
-        string dataFingerprint = DataFingerprint.Of(trainSpec);
-        string inputFingerprint = DataFingerprint.OfFile(s.Checkpoint!);
+        // The stage engine's fingerprint, so the checkpoint's provenance and the pipeline's stage keys agree.
+        string dataFingerprint = DataFingerprint.Compute(s.Data!, Directory.GetCurrentDirectory(), new FileHashMemo(null), "--data").Fingerprint;
+        string inputFingerprint = ContentHash.OfFile(s.Checkpoint!);
 
         SafetensorsContent input = SafetensorsReader.Read(s.Checkpoint!);
         try
