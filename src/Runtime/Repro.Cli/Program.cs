@@ -14,5 +14,6 @@ app.Configure(config =>
     config.AddCommand<EmaCommand>("ema").WithDescription("Precise BN for an EMA-weights checkpoint (same options as precise-bn).");
     config.AddCommand<MpiCheckCommand>("mpi-check").WithDescription("Check the MPI collective across --ranks N: exact, rank-identical sums, max, broadcast; timings.");
     config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
+    config.AddCommand<InfoCommand>("info").WithDescription("Show a checkpoint's model config, BatchNorm layers, parameter count and metadata.");
 });
 return CliErrors.Run(() => app.Run(args));
