@@ -13,6 +13,8 @@ app.Configure(config =>
     config.AddCommand<PreciseBnCommand>("precise-bn").WithDescription("Recompute every BatchNorm's running statistics over S training samples (Precise BN); writes a checkpoint and a JSON report.");
     config.AddCommand<EmaCommand>("ema").WithDescription("Precise BN for an EMA-weights checkpoint (same options as precise-bn).");
     config.AddCommand<MpiCheckCommand>("mpi-check").WithDescription("Check the MPI collective across --ranks N: exact, rank-identical sums, max, broadcast; timings.");
+    config.AddCommand<DiffCommand>("diff").WithDescription("Compare two safetensors files tensor by tensor (max absolute difference), or two JSON outputs as results.");
+    config.AddCommand<VerifyCommand>("verify").WithDescription("Check that a rerun reproduced a recorded run: every stage's outputs against two repro.lock.json files.");
     config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
     config.AddCommand<InfoCommand>("info").WithDescription("Show a checkpoint's model config, BatchNorm layers, parameter count and metadata.");
 });
