@@ -46,7 +46,8 @@ public sealed class ReproPlanStage : Microsoft.Build.Utilities.Task, IReproPipel
             var stage = StageName.Parse(Stage);
             var context = this.CreateContext(BuildEngine);
             var plan = new PipelinePlanner(context).Plan(stage);
-            context.Memo.Save();
+            if (!DryRun)
+                context.Memo.Save(); // a dry run leaves no trace, not even hashing state
             Key = plan.Key ?? "";
             Status = plan.Status.ToString();
             Reason = plan.Reason;

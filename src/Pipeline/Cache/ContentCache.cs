@@ -86,18 +86,24 @@ public sealed class ContentCache
     /// <exception cref="CacheCorruptException">An object is missing or its content does not match.</exception>
     public IReadOnlyList<PlacementMode> Restore(CacheEntry entry, IReadOnlyDictionary<string, string> destinationByName, FileHashMemo? memo = null)
     {
+        var problems = new List<string>();
         foreach (var f in entry.Outputs)
         {
             string obj = ObjectPath(f.Sha256);
             if (!File.Exists(obj))
-                throw new CacheCorruptException($"object {ContentHash.Short(f.Sha256)} for {f.Name} is missing");
+            {
+                problems.Add($"object {ContentHash.Short(f.Sha256)} for {f.Name} is missing");
+                continue;
+            }
             string actual = ContentHash.OfFile(obj);
             if (actual != f.Sha256)
             {
                 AtomicFile.TryDelete(obj);
-                throw new CacheCorruptException($"object for {f.Name} should hash to {ContentHash.Short(f.Sha256)} but hashes to {ContentHash.Short(actual)}");
+                problems.Add($"object for {f.Name} should hash to {ContentHash.Short(f.Sha256)} but hashes to {ContentHash.Short(actual)}");
             }
         }
+        if (problems.Count > 0)
+            throw new CacheCorruptException(string.Join("; ", problems));
         var modes = new List<PlacementMode>();
         foreach (var f in entry.Outputs)
         {
@@ -146,12 +152,13 @@ public sealed class ContentCache
     private void AddObject(string path, FileDigest digest)
     {
         string obj = ObjectPath(digest.Sha256);
-        var existing = new FileInfo(obj);
-        if (existing.Exists)
+        // An object already there is re-hashed: storing is rare (after a real run) and must never
+        // publish an entry that points at damaged bytes.
+        if (File.Exists(obj))
         {
-            if (existing.Length == digest.Size)
+            if (new FileInfo(obj).Length == digest.Size && ContentHash.OfFile(obj) == digest.Sha256)
                 return;
-            AtomicFile.TryDelete(obj); // wrong size: damaged; replace it below
+            AtomicFile.TryDelete(obj);
         }
         Directory.CreateDirectory(Path.GetDirectoryName(obj)!);
         string tmp = Path.Combine(TempDirectory, $"{digest.Sha256}.{Guid.NewGuid():N}");

@@ -132,4 +132,35 @@ public class ContentCacheTests : IDisposable
         Assert.Single(Directory.GetFiles(Path.Combine(_cache.Root, "objects"), "*", SearchOption.AllDirectories));
         Assert.All(outputs, o => Assert.False(_cache.Find(ContentHash.OfText(o.Name)).IsCorrupt));
     }
+
+    [Fact]
+    public void AStoreReplacesADamagedObjectOfTheSameSize()
+    {
+        var a = Output("model.safetensors", "weights");
+        _cache.Store(Key, "train", new[] { a }, new JObject());
+        string obj = _cache.ObjectPath(a.Digest.Sha256);
+        File.SetUnixFileMode(obj, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(obj, "WEIGHTS");
+        _cache.Store(Key, "train", new[] { a }, new JObject());
+        Assert.Equal(a.Digest.Sha256, ContentHash.OfFile(obj));
+    }
+
+    [Fact]
+    public void RestoreReportsAndDropsEveryDamagedObject()
+    {
+        var a = Output("model.safetensors", "weights");
+        var b = Output("report.json", "{}");
+        _cache.Store(Key, "train", new[] { a, b }, new JObject());
+        foreach (var o in new[] { a, b })
+        {
+            string obj = _cache.ObjectPath(o.Digest.Sha256);
+            File.SetUnixFileMode(obj, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(obj, new string('#', (int)o.Digest.Size));
+        }
+        var e = Assert.Throws<CacheCorruptException>(() => _cache.Restore(_cache.Find(Key).Entry!, new Dictionary<string, string>()));
+        Assert.Contains("model.safetensors", e.Message);
+        Assert.Contains("report.json", e.Message);
+        Assert.False(File.Exists(_cache.ObjectPath(a.Digest.Sha256)));
+        Assert.False(File.Exists(_cache.ObjectPath(b.Digest.Sha256)));
+    }
 }
