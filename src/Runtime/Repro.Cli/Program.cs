@@ -16,6 +16,7 @@ app.Configure(config =>
     config.AddCommand<DiffCommand>("diff").WithDescription("Compare two safetensors files tensor by tensor (max absolute difference), or two JSON outputs as results.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Check that a rerun reproduced a recorded run: every stage's outputs against two repro.lock.json files.");
     config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
+    config.AddCommand<CheckpointCommand>("checkpoint").WithDescription("Publish a recalibrated model: a verified copy of the .safetensors and a .pt for torch.load, both read back and hash-checked.");
     config.AddCommand<InfoCommand>("info").WithDescription("Show a checkpoint's model config, BatchNorm layers, parameter count and metadata.");
 });
 return CliErrors.Run(() => app.Run(args));

@@ -1,0 +1,111 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Repro.Runtime.Checkpoints;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Repro.Cli.Publishing;
+
+/// <summary>What `repro checkpoint` published, each file with its SHA-256.</summary>
+public sealed record PublishedCheckpoint(string Safetensors, string SafetensorsSha256, string Pt, string PtSha256, int Tensors);
+
+/// <summary>
+/// Publishes a recalibrated model as an experiment's result: the safetensors file byte for byte,
+/// and a `.pt` state dict that `torch.load` + `load_state_dict` accept. Nothing counts as published
+/// until both have been read back: the copy must hash like its source, and every tensor of the
+/// `.pt` (name, dtype, shape, bytes) must equal the safetensors tensor. Files are written beside
+/// their final names and renamed only after that check.
+/// </summary>
+public static class CheckpointPublisher
+{
+    public const string SafetensorsName = "model.safetensors";
+    public const string PtName = "model.pt";
+
+    /// <summary>Zip entries get this timestamp so the same model always gives the same .pt bytes.</summary>
+    private static readonly DateTimeOffset ZipEpoch = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static PublishedCheckpoint Publish(string input, string outDir)
+    {
+        string source = Path.GetFullPath(input);
+        // Validates the file as a Repro checkpoint (config and tensors agree) before anything is written.
+        using var loaded = ModelCheckpoint.Load(source);
+        Directory.CreateDirectory(outDir);
+        string safetensors = Path.Combine(outDir, SafetensorsName);
+        string pt = Path.Combine(outDir, PtName);
+        string tmpSafetensors = TempBeside(safetensors);
+        string tmpPt = TempBeside(pt);
+        try
+        {
+            string sourceSha = Sha256(source);
+            File.Copy(source, tmpSafetensors, overwrite: true);
+            string copySha = Sha256(tmpSafetensors);
+            if (copySha != sourceSha)
+                throw new IOException($"{safetensors}: the copy hashes to {copySha[..12]}, its source {source} to {sourceSha[..12]}");
+
+            // Detached, as torch.save(model.state_dict()) writes them: no requires_grad flags in the file.
+            using var scope = torch.NewDisposeScope();
+            var state = loaded.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach(), StringComparer.Ordinal);
+            PyTorchPickler.PickleStateDict(tmpPt, state);
+            FixZipTimestamps(tmpPt);
+            int tensors = VerifyPt(tmpPt, state, pt);
+
+            File.Move(tmpSafetensors, safetensors, overwrite: true);
+            File.Move(tmpPt, pt, overwrite: true);
+            return new PublishedCheckpoint(safetensors, copySha, pt, Sha256(pt), tensors);
+        }
+        finally
+        {
+            TryDelete(tmpSafetensors);
+            TryDelete(tmpPt);
+        }
+    }
+
+    /// <summary>Reads the .pt back and compares it with the model's state, tensor by tensor and byte for byte.</summary>
+    private static int VerifyPt(string file, IReadOnlyDictionary<string, Tensor> expected, string displayName)
+    {
+        var reloaded = PyTorchUnpickler.UnpickleStateDict(file);
+        var names = reloaded.Keys.Cast<object>().Select(k => (string)k).ToHashSet(StringComparer.Ordinal);
+        if (!names.SetEquals(expected.Keys))
+            throw new IOException($"{displayName}: reloaded tensors differ from the model's: "
+                + string.Join(", ", names.Except(expected.Keys).Concat(expected.Keys.Except(names)).Take(3)));
+        foreach (var (name, want) in expected)
+        {
+            using var got = (Tensor)reloaded[name]!;
+            if (got.dtype != want.dtype || !got.shape.SequenceEqual(want.shape) || !TensorBytes(got).AsSpan().SequenceEqual(TensorBytes(want)))
+                throw new IOException($"{displayName}: tensor '{name}' does not read back as written");
+        }
+        return expected.Count;
+    }
+
+    private static byte[] TensorBytes(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return cpu.bytes.ToArray();
+    }
+
+    /// <summary>
+    /// PyTorch's loader ignores zip timestamps; .NET stamps entries with the current time. Pinning
+    /// them keeps the published .pt a pure function of the weights, so reruns hash the same.
+    /// </summary>
+    private static void FixZipTimestamps(string file)
+    {
+        using var zip = ZipFile.Open(file, ZipArchiveMode.Update);
+        foreach (var entry in zip.Entries)
+            entry.LastWriteTime = ZipEpoch;
+    }
+
+    private static string Sha256(string file)
+    {
+        using var s = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(s));
+    }
+
+    private static string TempBeside(string path) => Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+
+    private static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); }
+        catch (IOException) { }
+    }
+}
