@@ -65,7 +65,7 @@ public static class RecalibrationRun
             TopOneAccuracy? before = measure ? HeldOutAccuracy.Measure(model, LabelledBatches(test!, batchSize, collective), collective) : null;
             model.train();
             PreciseBnResult result = PreciseBn.Recalibrate(model, TrainingBatches(train, plan, collective),
-                new PreciseBnOptions { Estimator = estimator, Collective = collective });
+                new PreciseBnOptions { Estimator = estimator, Collective = collective, OnBatch = Progress(collective, plan) });
             TopOneAccuracy? after = measure ? HeldOutAccuracy.Measure(model, LabelledBatches(test!, batchSize, collective), collective) : null;
 
             var metadata = new Dictionary<string, string>(input.Metadata, StringComparer.Ordinal)
@@ -119,6 +119,15 @@ public static class RecalibrationRun
             input?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Rank 0's batch count on an interactive terminal; nothing when stderr is a pipe or file (CI, tests, the stage engine).</summary>
+    private static Action<long>? Progress(ICollective collective, BatchPlan plan)
+    {
+        if (collective.Rank != 0 || Console.IsErrorRedirected)
+            return null;
+        long mine = plan.ForRank(0, collective.Size).Count;
+        return k => Console.Error.Write(k == mine ? $"\r{new string(' ', 40)}\r" : $"\r  precise-bn: batch {k}/{mine}");
     }
 
     /// <summary>This rank's share of the plan: whole batches k with k mod N = rank, images only.</summary>
