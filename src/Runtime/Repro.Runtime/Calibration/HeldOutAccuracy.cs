@@ -36,7 +36,7 @@ public static class HeldOutAccuracy
                 var (inputs, labels) = e.Current;
                 scope.Attach(inputs);
                 scope.Attach(labels);
-                Tensor logits = model.call(inputs.device == device ? inputs : inputs.to(device));
+                Tensor logits = model.call(inputs.device_type == device.type && inputs.device_index == device.index ? inputs : inputs.to(device));
                 Tensor predicted = logits.argmax(1);
                 correct.add_(predicted.eq(labels.to(device)).sum());
                 total += labels.shape[0];

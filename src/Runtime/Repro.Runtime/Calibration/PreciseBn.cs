@@ -103,7 +103,7 @@ public static class PreciseBn
                 Tensor batch = e.Current;
                 scope.Attach(batch);
                 long samples = batch.shape[0];
-                Tensor input = batch.device == device ? batch : batch.to(device);
+                Tensor input = batch.device_type == device.type && batch.device_index == device.index ? batch : batch.to(device);
                 observer.BeginBatch();
                 try
                 {
