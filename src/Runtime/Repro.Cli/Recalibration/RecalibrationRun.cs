@@ -132,7 +132,7 @@ public static class RecalibrationRun
 
     /// <summary>This rank's share of the plan: whole batches k with k mod N = rank, images only.</summary>
     private static IEnumerable<Tensor> TrainingBatches(ImageDataset train, BatchPlan plan, ICollective collective) =>
-        plan.ForRank(collective.Rank, collective.Size).Select(b => train.Take(b).Images);
+        TestFailureInjection.InBatches(plan.ForRank(collective.Rank, collective.Size).Select(b => train.Take(b).Images), collective.Rank);
 
     /// <summary>This rank's share of the whole held-out split, in order.</summary>
     private static IEnumerable<(Tensor Inputs, Tensor Labels)> LabelledBatches(ImageDataset test, int batchSize, ICollective collective) =>
