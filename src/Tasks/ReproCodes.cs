@@ -16,4 +16,5 @@ internal static class ReproCodes
     public const string CliWarning = "REPRO1150";
     public const string CacheLockTimeout = "REPRO1201";
     public const string CacheIo = "REPRO1205";
+    public const string BuildSummaryIo = "REPRO1206";
 }

@@ -30,6 +30,8 @@ public sealed class ReproPlanStage : Microsoft.Build.Utilities.Task, IReproPipel
     public bool CacheHardLinks { get; set; }
     /// <summary>Report the plan as "[dry run]" lines; the targets then run nothing.</summary>
     public bool DryRun { get; set; }
+    /// <summary>Optional: the build summary file (ReproBuildSummaryFile); an up-to-date stage is recorded here, since MSBuild then skips its run target.</summary>
+    public string? BuildSummaryFile { get; set; }
 
     /// <summary>The stage key (empty when it depends on an upstream stage that has yet to run).</summary>
     [Output] public string Key { get; private set; } = "";
@@ -41,6 +43,7 @@ public sealed class ReproPlanStage : Microsoft.Build.Utilities.Task, IReproPipel
 
     public override bool Execute()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             var stage = StageName.Parse(Stage);
@@ -56,6 +59,8 @@ public sealed class ReproPlanStage : Microsoft.Build.Utilities.Task, IReproPipel
                 Log.LogMessage(MessageImportance.High, "Repro [dry run] {0}", plan.Describe());
             else
                 Log.LogMessage(MessageImportance.High, "Repro: {0}", plan.Describe());
+            if (!DryRun && plan.Status == StageStatus.UpToDate)
+                BuildSummaryRecorder.Record(Log, BuildSummaryFile, this.ExperimentFullPath(), () => BuildSummary.Entry(context, plan, StageOutcome.UpToDate, clock.Elapsed));
         }
         catch (BadInputException e)
         {

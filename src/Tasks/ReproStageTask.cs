@@ -44,6 +44,8 @@ public abstract class ReproStageTask : ToolTask, IReproPipelineTask
     public bool CacheHardLinks { get; set; }
     /// <summary>How long to wait for another build that holds this stage's cache lock.</summary>
     public int LockTimeoutSeconds { get; set; } = 4 * 3600;
+    /// <summary>Optional: the build summary file (ReproBuildSummaryFile) that records what this build did with the stage.</summary>
+    public string? BuildSummaryFile { get; set; }
 
     /// <summary>UpToDate | Restored | Ran | Failed.</summary>
     [Output] public string Outcome { get; private set; } = "";
@@ -57,13 +59,16 @@ public abstract class ReproStageTask : ToolTask, IReproPipelineTask
     public override bool Execute()
     {
         string experiment = this.ExperimentFullPath();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        PipelineContext? context = null;
         try
         {
-            var context = this.CreateContext(BuildEngine);
+            context = this.CreateContext(BuildEngine);
             var executor = new StageExecutor(context, new MSBuildPipelineLog(Log, experiment), TimeSpan.FromSeconds(LockTimeoutSeconds));
             var result = executor.Execute(StageName, new ToolRunner(this));
             Outcome = result.Outcome.ToString();
             Outputs = result.Plan.Stage.Outputs.Select(f => (ITaskItem)new TaskItem(context.Workspace.OutputPath(StageName, f))).ToArray();
+            BuildSummaryRecorder.Record(Log, BuildSummaryFile, experiment, () => BuildSummary.Entry(context, result.Plan, result.Outcome, result.Elapsed));
         }
         catch (BadInputException e)
         {
@@ -86,6 +91,8 @@ public abstract class ReproStageTask : ToolTask, IReproPipelineTask
         {
             Log.LogError(null, ReproCodes.CacheIo, null, experiment, 0, 0, 0, 0, "{0}: {1}", StageName.Target, e.Message);
         }
+        if (Outcome.Length == 0 && context is not null)
+            BuildSummaryRecorder.Record(Log, BuildSummaryFile, experiment, () => BuildSummaryRecorder.Failure(context, StageName, clock.Elapsed));
         return !Log.HasLoggedErrors;
     }
 

@@ -33,6 +33,31 @@ public class ReproStageTaskTests
     }
 
     [Fact]
+    public void TheBuildSummaryRecordsWhatThisBuildDidWithEachStage()
+    {
+        using var f = new TaskFixture();
+        string summary = Path.Combine(f.Root, "summary.json");
+        var engine = new MockBuildEngine();
+        Assert.True(RunAll(f, engine, t => t.BuildSummaryFile = summary), engine.Log);
+        Assert.Equal(new[] { ("train", "Ran"), ("precise-bn", "Ran"), ("checkpoint", "Ran"), ("ema", "Ran") },
+            Repro.Pipeline.Stages.BuildSummary.Read(summary).Select(e => (e.Stage, e.Outcome)));
+
+        // A second build: MSBuild skips the run targets of up-to-date stages, so the plan task records them.
+        File.Delete(summary);
+        Assert.True(f.Plan("Train", new MockBuildEngine(), t => t.BuildSummaryFile = summary).Execute());
+        var entry = Assert.Single(Repro.Pipeline.Stages.BuildSummary.Read(summary));
+        Assert.Equal(("train", "Train", "UpToDate", "tiny"), (entry.Stage, entry.Target, entry.Outcome, entry.Experiment));
+        Assert.Equal(Path.GetFullPath(f.OutputDir), entry.OutputDirectory);
+        Assert.Matches("^[0-9a-f]{64}$", entry.Key);
+
+        // Outputs gone but cached: the stage task restores and says so.
+        Directory.Delete(f.OutputDir, recursive: true);
+        Assert.True(f.Stage<ReproTrain>(new MockBuildEngine(), t => t.BuildSummaryFile = summary).Execute());
+        Assert.Equal("Restored", Assert.Single(Repro.Pipeline.Stages.BuildSummary.Read(summary)).Outcome);
+        Assert.Equal(4, f.Runs.Length);
+    }
+
+    [Fact]
     public void TheCliRunsInTheExperimentFolderWithDotnetWhenGivenADll()
     {
         using var f = new TaskFixture();
