@@ -1,15 +1,24 @@
 #load "prerequisites.cake"
+#load "experiments.cake"
+#load "stages.cake"
+#load "summary.cake"
+#load "verify.cake"
+#load "report.cake"
+
+// ---- the code -------------------------------------------------------------------------------
 
 Task("Prerequisites")
-    .Description("Installs the Debian packages the tests and experiments need (as root), or says how.")
+    .Description("Installs the Debian packages the tests need (as root), or says how.")
     .Does<BuildParameters>(p => Prerequisites.Ensure(Context, p));
 
 Task("Restore")
-    .Does<BuildParameters>(p => DotNetRestore("Repro.sln"));
+    .Description("Restores the solution's packages.")
+    .Does<BuildParameters>(p => DotNetRestore(p.Solution.FullPath));
 
 Task("Build")
+    .Description("Builds the solution (--configuration, default Release).")
     .IsDependentOn("Restore")
-    .Does<BuildParameters>(p => DotNetBuild("Repro.sln", new DotNetBuildSettings
+    .Does<BuildParameters>(p => DotNetBuild(p.Solution.FullPath, new DotNetBuildSettings
     {
         Configuration = p.Configuration,
         NoRestore = true,
@@ -22,7 +31,7 @@ Task("Test")
     .Does<BuildParameters>(p =>
     {
         CleanDirectory(p.TestResults);
-        DotNetTest("Repro.sln", new DotNetTestSettings
+        DotNetTest(p.Solution.FullPath, new DotNetTestSettings
         {
             Configuration = p.Configuration,
             NoBuild = true,
@@ -31,5 +40,86 @@ Task("Test")
         });
     });
 
+// ---- the experiment: the MSBuild stage targets of --experiment --------------------------------
+
+Task("Dataset")
+    .Description("Installs Debian's dataset-fashion-mnist when the experiment reads it and it is missing (as root), or says how.")
+    .WithCriteria<BuildParameters>((context, p) => p.Experiment.UsesDebianFashionMnist(), "the experiment does not read Debian's Fashion-MNIST")
+    .WithCriteria(() => !FileExists(Prerequisites.FashionMnistProbe), "Fashion-MNIST is installed in /usr/share/datasets/fashion-mnist")
+    .Does<BuildParameters>(p => Prerequisites.Ensure(Context, p, "dataset-fashion-mnist"));
+
+Task("Mpi")
+    .Description("Installs Open MPI for --ranks above 1 when it is missing (as root), or says how.")
+    .WithCriteria<BuildParameters>((context, p) => p.Overrides.Ranks > 1, "one rank needs no MPI")
+    .Does<BuildParameters>(p => Prerequisites.Ensure(Context, p, "openmpi-bin", "libopenmpi-dev"));
+
+Task("Train")
+    .Description("Trains the experiment's model (dotnet build -t:Train).")
+    .IsDependentOn("Dataset")
+    .Does<BuildParameters>(p => ExperimentBuild.Run(Context, p, "Train"));
+
+Task("PreciseBn")
+    .Description("Train, then Precise BN: BatchNorm statistics recomputed over --samples (dotnet build -t:Recalibrate).")
+    .IsDependentOn("Dataset")
+    .IsDependentOn("Mpi")
+    .Does<BuildParameters>(p => ExperimentBuild.Run(Context, p, "Recalibrate"));
+
+Task("Checkpoint")
+    .Description("Up to PreciseBn, then publishes the recalibrated model as .safetensors and .pt (dotnet build -t:Checkpoint).")
+    .IsDependentOn("Dataset")
+    .IsDependentOn("Mpi")
+    .Does<BuildParameters>(p => ExperimentBuild.Run(Context, p, "Checkpoint"));
+
+Task("Ema")
+    .Description("The whole pipeline, ending with Precise BN of the EMA weights (dotnet build -t:Ema).")
+    .IsDependentOn("Dataset")
+    .IsDependentOn("Mpi")
+    .Does<BuildParameters>(p => ExperimentBuild.Run(Context, p, "Ema"));
+
+Task("Verify")
+    .Description("Reruns the recorded stages from scratch in a temporary cache and fails unless every output matches the lock record (--lock, --allow-missing, --accept).")
+    .IsDependentOn("Dataset")
+    .IsDependentOn("Mpi")
+    .Does<BuildParameters>(p => Verification.Run(Context, p));
+
+Task("Report")
+    .Description("Prints what the last build of the experiment recorded: stages, keys, accuracies, report files.")
+    .Does<BuildParameters>(p => RunReport.Print(Context, p));
+
+Task("Bench")
+    .Description("Runs the benchmarks: dotnet run -c Release --project bench/Repro.Bench.")
+    .Does<BuildParameters>(p =>
+    {
+        var project = p.RepoRoot.Combine("bench/Repro.Bench");
+        if (!DirectoryExists(project))
+            throw new CakeException($"Bench: {project.FullPath} is not in this checkout; the benchmarks live in bench/Repro.Bench.");
+        DotNetRun(project.FullPath, new DotNetRunSettings { Configuration = "Release" });
+    });
+
+Task("Clean")
+    .Description("Removes build outputs, test results and the experiment's stage outputs; never the cache (.repro/cache), which clones may share.")
+    .Does<BuildParameters>(p =>
+    {
+        DotNetClean(p.Solution.FullPath, new DotNetCleanSettings { Configuration = p.Configuration, NoLogo = true });
+        // The experiment's own Clean removes its stage outputs and stamps (src/Tasks/build/Repro.targets, _ReproClean).
+        DotNetClean(p.Experiment.Project.FullPath, new DotNetCleanSettings
+        {
+            Configuration = p.Configuration,
+            NoLogo = true,
+            MSBuildSettings = p.OutputDir is null ? null : new DotNetMSBuildSettings().WithProperty("ReproOutputDir", p.OutputDir.FullPath + "/"),
+        });
+        if (DirectoryExists(p.Artifacts))
+            DeleteDirectory(p.Artifacts, new DeleteDirectorySettings { Recursive = true, Force = true });
+    });
+
+Task("Help")
+    .Description("Lists the targets and the arguments.")
+    .Does(() =>
+    {
+        BuildArguments.ListTargets(Context, Tasks);
+        BuildArguments.ListArguments(Context);
+    });
+
 Task("Default")
+    .Description("Test.")
     .IsDependentOn("Test");
