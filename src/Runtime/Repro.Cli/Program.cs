@@ -17,6 +17,8 @@ app.Configure(config =>
     config.AddCommand<VerifyCommand>("verify").WithDescription("Check that a rerun reproduced a recorded run: every stage's outputs against two repro.lock.json files.");
     config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
     config.AddCommand<CheckpointCommand>("checkpoint").WithDescription("Publish a recalibrated model: a verified copy of the .safetensors and a .pt for torch.load, both read back and hash-checked.");
+    config.AddCommand<ImportCommand>("import").WithDescription("Import a PyTorch state dict (.pt/.pth or safetensors) as a Repro checkpoint, checked against the model config.");
+    config.AddCommand<ExportCommand>("export").WithDescription("Export a Repro checkpoint as a .pt state dict for torch.load + load_state_dict.");
     config.AddCommand<InfoCommand>("info").WithDescription("Show a checkpoint's model config, BatchNorm layers, parameter count and metadata.");
 });
 return CliErrors.Run(() => app.Run(args));

@@ -91,6 +91,26 @@ public static class ModelCheckpoint
         model.state_dict().Select(kv => (kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
 
     /// <summary>
+    /// The state dict in PyTorch's order: modules in registration order, each module's parameters
+    /// then its buffers (TorchSharp's <c>state_dict()</c> lists all parameters before all buffers).
+    /// </summary>
+    public static IReadOnlyList<(string Name, Tensor Tensor)> TorchOrderedStateDict(nn.Module model)
+    {
+        var result = new List<(string, Tensor)>();
+        void Visit(nn.Module module, string prefix)
+        {
+            foreach (var (name, p) in module.named_parameters(recurse: false))
+                result.Add((prefix + name, p));
+            foreach (var (name, b) in module.named_buffers(recurse: false))
+                result.Add((prefix + name, b));
+            foreach (var (name, child) in module.named_children())
+                Visit(child, prefix + name + ".");
+        }
+        Visit(model, "");
+        return result;
+    }
+
+    /// <summary>
     /// Throws a one-line <see cref="BadInputException"/> naming <paramref name="path"/> and the first
     /// offending key (in ordinal order) when <paramref name="actual"/> is not exactly <paramref name="expected"/>.
     /// </summary>
