@@ -92,19 +92,33 @@ public class SafetensorsRoundTripTests
     }
 
     [Fact]
-    public void AFailedWriteLeavesTheOldFileAndNoTemporaryFile()
+    public void AnUnwritableDtypeFailsBeforeTheFileIsTouched()
     {
         using var dir = new TempDir();
         string path = dir.File("model.safetensors");
         using var good = ones(2);
         SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["w"] = good });
         var before = File.ReadAllBytes(path);
-
-        // The second tensor fails mid-write (complex has no safetensors dtype here): nothing may change.
         using var complex = zeros(2, dtype: ScalarType.ComplexFloat32);
-        Assert.ThrowsAny<ArgumentException>(() =>
+        var e = Assert.ThrowsAny<ArgumentException>(() =>
             SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["w"] = good, ["z"] = complex }));
+        Assert.Contains("ComplexFloat32", e.Message);
         Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(new[] { "model.safetensors" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AFailureMidWriteLeavesTheOldFileAndNoTemporaryFile()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("model.safetensors");
+        File.WriteAllText(path, "the previous checkpoint");
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, s =>
+        {
+            s.Write(new byte[100_000]);
+            throw new IOException("disk full");
+        }));
+        Assert.Equal("the previous checkpoint", File.ReadAllText(path));
         Assert.Equal(new[] { "model.safetensors" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
 
