@@ -15,9 +15,12 @@ var figures = new (string Id, string Title, Func<BenchContext, IEnumerable<Bench
 {
     ("1", "precise BN against the forward-pass limit", ForwardLimitFigure.Run),
     ("2", "against PyTorch", PyTorchFigure.Run),
-    ("3", "ranks", c => RanksFigure.Run(c)),
+    ("3", "ranks", RanksFigure.Run),
     ("5", "memory", MemoryFigure.Run),
     ("6", "scale", ScaleFigure.Run),
+    // 7 before 4: the end-to-end run leaves the cache that the no-op build then hits.
+    ("7", "end to end", EndToEndFigure.Run),
+    ("4", "no-op build", NoOpBuildFigure.Run),
 };
 
 using var ctx = BenchContext.Create(repoRoot, options.Threads, options.Repetitions);

@@ -62,7 +62,7 @@ public static class PyTorchFigure
         };
         using var trainer = new Trainer(model, config, train, test: null, torch.CPU);
         var rates = new List<double>();
-        trainer.Run(m => { if (m.Epoch > 1) rates.Add(m.TrainSamples / m.TrainSeconds); });
+        trainer.Run(m => { if (m.Epoch > 1) rates.Add(m.TrainSamples / m.TrainSeconds!.Value); });
         return Timing.Of(rates);
     }
 }
