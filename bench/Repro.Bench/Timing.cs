@@ -31,22 +31,54 @@ public sealed record Timing(double Median, double Min, double Max, int Repetitio
     /// Times two actions interleaved (a, b, a, b, …) so that machine noise hits both alike; the
     /// ratio is then a median of per-pair ratios, not a ratio of medians.
     /// </summary>
-    public static (Timing A, Timing B, Timing Ratio) Paired(int warmup, int repetitions, Func<double> a, Func<double> b)
+    public static PairedTiming Paired(int warmup, int repetitions, Func<double> a, Func<double> b)
     {
         for (int i = 0; i < warmup; i++) { a(); b(); }
-        var ta = new List<double>(); var tb = new List<double>(); var r = new List<double>();
+        var ta = new List<double>(); var tb = new List<double>();
         for (int i = 0; i < repetitions; i++)
         {
-            double x = a(), y = b();
-            ta.Add(x); tb.Add(y); r.Add(x / y);
+            ta.Add(a());
+            tb.Add(b());
         }
-        return (Of(ta), Of(tb), Of(r));
+        return PairedTiming.Of(ta, tb);
     }
 
-    public static double Seconds(Action action)
+    public static double Seconds(Action action) => WallAndCpu(action).Wall;
+
+    /// <summary>
+    /// Wall time and this process's CPU time. On a shared machine other processes inflate the wall
+    /// time of whichever side they happen to overlap; CPU time of an in-process run is what load
+    /// does not inflate, so in-process ratios are reported both ways.
+    /// </summary>
+    public static (double Wall, double Cpu) WallAndCpu(Action action)
     {
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpu = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         action();
-        return sw.Elapsed.TotalSeconds;
+        double wall = sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
+
+    /// <summary><see cref="Paired(int,int,Func{double},Func{double})"/> for wall and CPU time at once, from the same runs.</summary>
+    public static (PairedTiming Wall, PairedTiming Cpu) PairedWallAndCpu(int warmup, int repetitions, Action a, Action b)
+    {
+        for (int i = 0; i < warmup; i++) { a(); b(); }
+        var wa = new List<double>(); var wb = new List<double>(); var ca = new List<double>(); var cb = new List<double>();
+        for (int i = 0; i < repetitions; i++)
+        {
+            var x = WallAndCpu(a);
+            var y = WallAndCpu(b);
+            wa.Add(x.Wall); wb.Add(y.Wall); ca.Add(x.Cpu); cb.Add(y.Cpu);
+        }
+        return (PairedTiming.Of(wa, wb), PairedTiming.Of(ca, cb));
+    }
+}
+
+/// <summary>Two interleaved series and the median of their per-pair ratios.</summary>
+public sealed record PairedTiming(Timing A, Timing B, Timing Ratio)
+{
+    public static PairedTiming Of(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
+        new(Timing.Of(a), Timing.Of(b), Timing.Of(a.Zip(b, (x, y) => x / y).ToList()));
 }

@@ -20,11 +20,11 @@ public static class NoOpBuildFigure
         BenchProcess.Run("dotnet", emptyArgs, ctx.RepoRoot).EnsureSuccess("dotnet build (empty project)");
         BenchProcess.Run("dotnet", reproArgs, ctx.RepoRoot).EnsureSuccess("dotnet build -t:Recalibrate");
 
-        var (repro, plain, ratio) = Timing.Paired(1, ctx.Repetitions,
+        var paired = Timing.Paired(1, ctx.Repetitions,
             () => BenchProcess.Run("dotnet", reproArgs, ctx.RepoRoot).EnsureSuccess("dotnet build -t:Recalibrate").Seconds,
             () => BenchProcess.Run("dotnet", emptyArgs, ctx.RepoRoot).EnsureSuccess("dotnet build (empty project)").Seconds);
-        yield return BenchRow.FromTiming("4", "cache-hit dotnet build -t:Recalibrate", repro, detail: "default experiment, wall");
-        yield return BenchRow.FromTiming("4", "no-op dotnet build, empty project", plain, detail: "wall");
-        yield return BenchRow.Ratio("4", "cache-hit Recalibrate ÷ no-op build", ratio, TargetKind.AtMost, 1.5);
+        yield return BenchRow.FromTiming("4", "cache-hit dotnet build -t:Recalibrate", paired.A, detail: "default experiment, wall");
+        yield return BenchRow.FromTiming("4", "no-op dotnet build, empty project", paired.B, detail: "wall");
+        yield return BenchRow.Ratio("4", "cache-hit Recalibrate ÷ no-op build", paired.Ratio, TargetKind.AtMost, 1.5);
     }
 }
