@@ -72,12 +72,16 @@ public sealed class LockRecord
 
     public void Save(string path) => AtomicFile.WriteAllText(path, Root.ToString(Formatting.Indented) + "\n");
 
-    /// <summary>Read-modify-write under an inter-process lock, so concurrent stages never lose each other's entries.</summary>
-    public static void Update(PipelineWorkspace workspace, string experimentName, StageName stage, JObject entry, TimeSpan timeout)
+    /// <summary>
+    /// Read-modify-write under an inter-process lock, so concurrent stages never lose each other's
+    /// entries. Returns false when the existing file was unreadable (it is then rewritten from scratch).
+    /// </summary>
+    public static bool Update(PipelineWorkspace workspace, string experimentName, StageName stage, JObject entry, TimeSpan timeout)
     {
         using var _ = InterProcessLock.Acquire(workspace.LockRecordMutexPath, timeout);
         var record = Load(workspace.LockRecordPath, experimentName);
         record.SetStage(stage, entry);
         record.Save(workspace.LockRecordPath);
+        return !record.WasDamaged;
     }
 }

@@ -159,5 +159,9 @@ public sealed class StageExecutor
     }
 
     private void RecordInLock(StageName stage, Newtonsoft.Json.Linq.JObject entry)
-        => LockRecord.Update(_context.Workspace, _context.Experiment.Name, stage, entry, _lockTimeout);
+    {
+        if (!LockRecord.Update(_context.Workspace, _context.Experiment.Name, stage, entry, _lockTimeout))
+            _log.Warning(EngineCodes.LockRecordDamaged,
+                $"{_context.Workspace.LockRecordPath} was unreadable; rewritten with {stage.Target} only (the other stages are recorded again as they run or restore).");
+    }
 }

@@ -186,6 +186,22 @@ public class StageExecutorTests
         Assert.Null(freshPlans[3].Key);
     }
 
+    [Fact]
+    public void ADamagedLockRecordIsAWarningAndIsRewritten()
+    {
+        using var e = new TempExperiment();
+        var runner = new FakeRunner();
+        RunAll(e, runner, new ListLog());
+        File.WriteAllText(Path.Combine(e.OutputDir, "repro.lock.json"), "{ \"schema\": 1, \"stages\": {");
+        var log = new ListLog();
+        var outcome = RunAll(e, runner, log);
+        Assert.All(outcome.Values, o => Assert.Equal(StageOutcome.Restored, o)); // unrecorded, but cached: nothing recomputes
+        Assert.Equal(4, runner.Runs.Count);
+        var warning = Assert.Single(log.Warnings);
+        Assert.Equal("REPRO1204", warning.Code);
+        Assert.Equal(new[] { "train", "precise-bn", "checkpoint", "ema" }, ((JObject)LockOf(e)["stages"]!).Properties().Select(p => p.Name));
+    }
+
     private static JObject LockOf(TempExperiment e) => JObject.Parse(File.ReadAllText(Path.Combine(e.OutputDir, "repro.lock.json")));
 
     private sealed class DelegateRunner : IStageRunner
