@@ -1,8 +1,6 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using Repro.Runtime.Checkpoints;
-using TorchSharp;
-using TorchSharp.PyBridge;
+using Repro.Runtime.Interop;
 using static TorchSharp.torch;
 
 namespace Repro.Cli.Publishing;
@@ -12,7 +10,8 @@ public sealed record PublishedCheckpoint(string Safetensors, string SafetensorsS
 
 /// <summary>
 /// Publishes a recalibrated model as an experiment's result: the safetensors file byte for byte,
-/// and a `.pt` state dict that `torch.load` + `load_state_dict` accept. Nothing counts as published
+/// and a `.pt` state dict that `torch.load` + `load_state_dict` accept (Repro.Runtime.Interop's
+/// deterministic writer, in PyTorch's key order). Nothing counts as published
 /// until both have been read back: the copy must hash like its source, and every tensor of the
 /// `.pt` (name, dtype, shape, bytes) must equal the safetensors tensor. Files are written beside
 /// their final names and renamed only after that check.
@@ -21,9 +20,6 @@ public static class CheckpointPublisher
 {
     public const string SafetensorsName = "model.safetensors";
     public const string PtName = "model.pt";
-
-    /// <summary>Zip entries get this timestamp so the same model always gives the same .pt bytes.</summary>
-    private static readonly DateTimeOffset ZipEpoch = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static PublishedCheckpoint Publish(string input, string outDir)
     {
@@ -43,12 +39,9 @@ public static class CheckpointPublisher
             if (copySha != sourceSha)
                 throw new IOException($"{safetensors}: the copy hashes to {copySha[..12]}, its source {source} to {sourceSha[..12]}");
 
-            // Detached, as torch.save(model.state_dict()) writes them: no requires_grad flags in the file.
-            using var scope = torch.NewDisposeScope();
-            var state = loaded.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach(), StringComparer.Ordinal);
-            PyTorchPickler.PickleStateDict(tmpPt, state);
-            FixZipTimestamps(tmpPt);
-            int tensors = VerifyPt(tmpPt, state, pt);
+            var ordered = ModelCheckpoint.TorchOrderedStateDict(loaded.Model);
+            PyTorchCheckpointWriter.WriteStateDict(tmpPt, ordered);
+            int tensors = VerifyPt(tmpPt, ordered.ToDictionary(e => e.Name, e => e.Tensor, StringComparer.Ordinal), pt);
 
             File.Move(tmpSafetensors, safetensors, overwrite: true);
             File.Move(tmpPt, pt, overwrite: true);
@@ -64,35 +57,30 @@ public static class CheckpointPublisher
     /// <summary>Reads the .pt back and compares it with the model's state, tensor by tensor and byte for byte.</summary>
     private static int VerifyPt(string file, IReadOnlyDictionary<string, Tensor> expected, string displayName)
     {
-        var reloaded = PyTorchUnpickler.UnpickleStateDict(file);
-        var names = reloaded.Keys.Cast<object>().Select(k => (string)k).ToHashSet(StringComparer.Ordinal);
-        if (!names.SetEquals(expected.Keys))
-            throw new IOException($"{displayName}: reloaded tensors differ from the model's: "
-                + string.Join(", ", names.Except(expected.Keys).Concat(expected.Keys.Except(names)).Take(3)));
-        foreach (var (name, want) in expected)
+        var reloaded = PyTorchCheckpointReader.ReadStateDict(file);
+        try
         {
-            using var got = (Tensor)reloaded[name]!;
-            if (got.dtype != want.dtype || !got.shape.SequenceEqual(want.shape) || !TensorBytes(got).AsSpan().SequenceEqual(TensorBytes(want)))
-                throw new IOException($"{displayName}: tensor '{name}' does not read back as written");
+            if (!reloaded.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(expected.Keys))
+                throw new IOException($"{displayName}: reloaded tensors differ from the model's: "
+                    + string.Join(", ", reloaded.Keys.Except(expected.Keys).Concat(expected.Keys.Except(reloaded.Keys)).Take(3)));
+            foreach (var (name, want) in expected)
+            {
+                var got = reloaded[name];
+                if (got.dtype != want.dtype || !got.shape.SequenceEqual(want.shape) || !TensorBytes(got).AsSpan().SequenceEqual(TensorBytes(want)))
+                    throw new IOException($"{displayName}: tensor '{name}' does not read back as written");
+            }
+            return expected.Count;
         }
-        return expected.Count;
+        finally
+        {
+            foreach (var t in reloaded.Values) t.Dispose();
+        }
     }
 
     private static byte[] TensorBytes(Tensor t)
     {
         using var cpu = t.detach().cpu().contiguous();
         return cpu.bytes.ToArray();
-    }
-
-    /// <summary>
-    /// PyTorch's loader ignores zip timestamps; .NET stamps entries with the current time. Pinning
-    /// them keeps the published .pt a pure function of the weights, so reruns hash the same.
-    /// </summary>
-    private static void FixZipTimestamps(string file)
-    {
-        using var zip = ZipFile.Open(file, ZipArchiveMode.Update);
-        foreach (var entry in zip.Entries)
-            entry.LastWriteTime = ZipEpoch;
     }
 
     private static string Sha256(string file)
