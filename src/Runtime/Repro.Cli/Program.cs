@@ -15,6 +15,7 @@ app.Configure(config =>
     config.AddCommand<MpiCheckCommand>("mpi-check").WithDescription("Check the MPI collective across --ranks N: exact, rank-identical sums, max, broadcast; timings.");
     config.AddCommand<DiffCommand>("diff").WithDescription("Compare two safetensors files tensor by tensor (max absolute difference), or two JSON outputs as results.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Check that a rerun reproduced a recorded run: every stage's outputs against two repro.lock.json files.");
+    config.AddCommand<TrainCommand>("train").WithDescription("Train an experiment's model (seeded, resumable): epoch states, model.safetensors, ema.safetensors, metrics.json.");
     config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
     config.AddCommand<CheckpointCommand>("checkpoint").WithDescription("Publish a recalibrated model: a verified copy of the .safetensors and a .pt for torch.load, both read back and hash-checked.");
     config.AddCommand<ImportCommand>("import").WithDescription("Import a PyTorch state dict (.pt/.pth or safetensors) as a Repro checkpoint, checked against the model config.");

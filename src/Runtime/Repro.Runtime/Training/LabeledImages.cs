@@ -10,6 +10,9 @@ public sealed record LabeledImages(string Source, Tensor Images, Tensor Labels)
 {
     public long Count => Images.shape[0];
 
+    /// <summary>What the data is, independent of where it lies (a spec's path-free identity); part of a run's identity.</summary>
+    public string Identity { get; init; } = Source;
+
     /// <summary>
     /// Bad input unless the images are [N, <paramref name="channels"/>, H, W] float32 and every label is in
     /// [0, <paramref name="numClasses"/>): a wrong label would otherwise surface as an index error deep in

@@ -42,7 +42,7 @@ public static class TrainingRun
     public static TrainResult Run(TrainRequest r)
     {
         TrainConfig config = r.Train;
-        var identity = RunIdentity.Of(r.Model, config, r.TrainData.Source, r.TestData?.Source);
+        var identity = RunIdentity.Of(r.Model, config, r.TrainData.Identity, r.TestData?.Identity);
         r.TrainData.Validated(r.Model.InChannels, r.Model.NumClasses, "train");
         r.TestData?.Validated(r.Model.InChannels, r.Model.NumClasses, "test");
         if (r.StopAfterEpoch is <= 0)
