@@ -7,8 +7,9 @@ namespace Repro.Pipeline.Lock;
 /// <summary>Builds one stage's entry of repro.lock.json.</summary>
 public static class LockEntry
 {
+    /// <param name="resultDigests">For JSON outputs: <see cref="ResultsDigest"/>, recorded as "resultsSha256" beside the file's hash.</param>
     public static JObject ForRun(StageKeyInputs inputs, IReadOnlyDictionary<string, FileDigest> outputs, ExecutionSettings execution,
-        IReadOnlyDictionary<string, string> tools, TimeSpan duration)
+        IReadOnlyDictionary<string, string> tools, TimeSpan duration, IReadOnlyDictionary<string, string>? resultDigests = null)
     {
         var upstream = new JObject();
         foreach (var (role, d) in inputs.Upstream)
@@ -18,7 +19,11 @@ public static class LockEntry
             data[role] = f.ToJson();
         var outs = new JObject();
         foreach (var (name, d) in outputs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
             outs[name] = new JObject { ["sha256"] = d.Sha256, ["size"] = d.Size };
+            if (resultDigests != null && resultDigests.TryGetValue(name, out var results))
+                outs[name]!["resultsSha256"] = results;
+        }
         var toolsJson = new JObject();
         foreach (var (k, v) in tools.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             toolsJson[k] = v;

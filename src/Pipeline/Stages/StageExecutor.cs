@@ -136,7 +136,13 @@ public sealed class StageExecutor
                 _context.Memo.Remember(final, digests[file].Sha256);
             }
 
-            var entry = LockEntry.ForRun(inputs, digests, _context.Pipeline.Execution, _context.Runtime.Tools, duration);
+            // Reports carry timings and paths; their results digest is what a rerun can reproduce.
+            var resultDigests = stage.Outputs
+                .Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                .Select(f => (File: f, Digest: ResultsDigest.OfFile(workspace.OutputPath(stage.Name, f))))
+                .Where(r => r.Digest != null)
+                .ToDictionary(r => r.File, r => r.Digest!, StringComparer.Ordinal);
+            var entry = LockEntry.ForRun(inputs, digests, _context.Pipeline.Execution, _context.Runtime.Tools, duration, resultDigests);
             try
             {
                 _context.Cache.Store(inputs.Key, stage.Name.Id,

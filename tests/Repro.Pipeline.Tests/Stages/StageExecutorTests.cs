@@ -29,6 +29,16 @@ public class StageExecutorTests
     }
 
     [Fact]
+    public void TheLockRecordCarriesTheResultsDigestOfJsonOutputs()
+    {
+        using var e = new TempExperiment();
+        RunAll(e, new FakeRunner(), new ListLog());
+        var outputs = JObject.Parse(File.ReadAllText(Path.Combine(e.OutputDir, "repro.lock.json")))["stages"]!["precise-bn"]!["outputs"]!;
+        Assert.Equal(ContentHash.OfText("{\"samples\":256}"), (string?)outputs["report.json"]!["resultsSha256"]);
+        Assert.Null(outputs["model.safetensors"]!["resultsSha256"]);
+    }
+
+    [Fact]
     public void NumSamplesReRunsRecalibrateCheckpointAndEmaButNotTrain()
     {
         using var e = new TempExperiment();

@@ -26,6 +26,8 @@ public class RunVerificationTests
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 write(path);
                 outputs[name] = new JObject { ["sha256"] = Sha(path), ["size"] = new FileInfo(path).Length };
+                if (name.EndsWith(".json", StringComparison.Ordinal))
+                    outputs[name]!["resultsSha256"] = Repro.Pipeline.Hashing.ResultsDigest.OfFile(path);
             }
             _stages[id] = new JObject { ["key"] = key, ["parameters"] = parameters, ["outputs"] = outputs, ["runtime"] = "repro 0.1.0" };
             File.WriteAllText(Lock, new JObject { ["schema"] = 1, ["experiment"] = "t", ["stages"] = _stages }.ToString());
@@ -111,6 +113,24 @@ public class RunVerificationTests
 
         var fromCache = Verify(expected, actual, caches: [cache]).Stages.Single().Outputs.Single();
         Assert.Equal(1.0, Assert.Single(fromCache.Tensors!.Tensors).MaxAbsDifference);
+    }
+
+    [Fact]
+    public void WithoutTheExpectedReportItIsJudgedByTheRecordedResultsDigests()
+    {
+        using var dir = new TempDir();
+        var expected = new RecordedRun(dir.File("e")).Stage("precise-bn", "k", Params, ("report.json", Report(0.5, 1.0)));
+        var same = new RecordedRun(dir.File("a")).Stage("precise-bn", "k", Params, ("report.json", Report(0.5, 2.0)));
+        var other = new RecordedRun(dir.File("b")).Stage("precise-bn", "k", Params, ("report.json", Report(0.25, 2.0)));
+        File.Delete(Path.Combine(expected.Root, "precise-bn", "report.json"));
+
+        var sameResults = Verify(expected, same);
+        Assert.True(sameResults.Passed);
+        Assert.Equal(OutputMatch.SameResults, sameResults.Stages.Single().Outputs.Single().Match);
+
+        var otherResults = Verify(expected, other).Stages.Single().Outputs.Single();
+        Assert.Equal(OutputMatch.Differs, otherResults.Match);
+        Assert.StartsWith("results differ by the recorded results digest", otherResults.Note);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using Repro.Pipeline.Hashing;
 
 namespace Repro.Runtime.Verification;
 
@@ -8,16 +9,13 @@ namespace Repro.Runtime.Verification;
 public sealed record JsonValueDifference(string Path, string Expected, string Actual, double? AbsDifference);
 
 /// <summary>
-/// Compares two JSON outputs of a stage (metrics.json, report.json) as results, not as bytes. Reports
-/// also record when and where a run happened, which no rerun can reproduce, so two kinds of value
-/// are left out: wall-clock figures (a property whose name ends in "Seconds", "PerSecond" or "Utc")
-/// and absolute file paths (a run writes into its own staging folder). Everything else (losses,
-/// accuracies, statistics, counts, settings) must be equal; numbers are compared exactly.
+/// Compares two JSON outputs of a stage (metrics.json, report.json) as results, not as bytes, by the
+/// rule of the lock record's results digest (<see cref="ResultsDigest"/>): wall-clock values and
+/// absolute paths are left out; everything else (losses, accuracies, statistics, counts, settings)
+/// must be equal, numbers exactly. This says which values differ, with their difference.
 /// </summary>
 public static class JsonOutputDiff
 {
-    private static readonly string[] VolatileSuffixes = ["Seconds", "PerSecond", "Utc"];
-
     public static IReadOnlyList<JsonValueDifference> Compare(string expectedPath, string actualPath)
     {
         var differences = new List<JsonValueDifference>();
@@ -25,20 +23,11 @@ public static class JsonOutputDiff
         return differences;
     }
 
-    /// <summary>True for a property whose value is a timing or a timestamp.</summary>
-    public static bool IsVolatileName(string propertyName) =>
-        VolatileSuffixes.Any(s => propertyName.EndsWith(s, StringComparison.OrdinalIgnoreCase));
-
     private static JToken Load(string path)
     {
         try
         {
-            using var reader = new JsonTextReader(new StringReader(File.ReadAllText(path)))
-            {
-                DateParseHandling = DateParseHandling.None,
-                FloatParseHandling = FloatParseHandling.Double,
-            };
-            return JToken.ReadFrom(reader);
+            return ResultsDigest.Load(File.ReadAllText(path));
         }
         catch (JsonException e)
         {
@@ -52,7 +41,7 @@ public static class JsonOutputDiff
         {
             foreach (var name in eo.Properties().Select(p => p.Name).Union(ao.Properties().Select(p => p.Name)).OrderBy(n => n, StringComparer.Ordinal))
             {
-                if (IsVolatileName(name))
+                if (ResultsDigest.IsVolatileName(name))
                     continue;
                 string child = $"{path}.{name}";
                 var ev = eo[name];
@@ -84,15 +73,13 @@ public static class JsonOutputDiff
             differences.Add(new JsonValueDifference(path, Show(e), Show(a), double.IsNaN(diff) ? double.PositiveInfinity : diff));
             return;
         }
-        if (e.Type == JTokenType.String && a.Type == JTokenType.String && IsAbsolutePath((string)e!) && IsAbsolutePath((string)a!))
+        if (e.Type == JTokenType.String && a.Type == JTokenType.String && ResultsDigest.IsAbsolutePath((string)e!) && ResultsDigest.IsAbsolutePath((string)a!))
             return;
         if (!JToken.DeepEquals(e, a))
             differences.Add(new JsonValueDifference(path, Show(e), Show(a), null));
     }
 
     private static bool IsNumber(JToken t) => t.Type is JTokenType.Integer or JTokenType.Float;
-
-    private static bool IsAbsolutePath(string s) => s.Length > 1 && Path.IsPathFullyQualified(s);
 
     private static string Show(JToken? t) => t switch
     {

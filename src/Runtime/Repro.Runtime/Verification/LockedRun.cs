@@ -3,8 +3,8 @@ using Newtonsoft.Json.Linq;
 
 namespace Repro.Runtime.Verification;
 
-/// <summary>One output file as a lock record names it.</summary>
-public sealed record LockedOutput(string Name, string Sha256, long Size);
+/// <summary>One output file as a lock record names it; ResultsSha256 for a JSON report (Repro.Pipeline.Hashing.ResultsDigest).</summary>
+public sealed record LockedOutput(string Name, string Sha256, long Size, string? ResultsSha256 = null);
 
 /// <summary>One stage of a lock record: its key, parameters, where it ran, and its outputs.</summary>
 public sealed record LockedStage(string Id, string Key, JObject Entry, IReadOnlyList<LockedOutput> Outputs);
@@ -64,7 +64,8 @@ public sealed class LockedRun
                     throw new BadInputException($"{where}: output '{o.Name}' needs a 64-hex-digit sha256 and a size");
                 if (o.Name.Contains('/') || o.Name.Contains('\\') || o.Name is "." or "..")
                     throw new BadInputException($"{where}: output name '{o.Name}' is not a plain file name");
-                return new LockedOutput(o.Name, sha.ToLowerInvariant(), size.Value);
+                string? results = o.Value["resultsSha256"]?.Type == JTokenType.String ? ((string)o.Value["resultsSha256"]!).ToLowerInvariant() : null;
+                return new LockedOutput(o.Name, sha.ToLowerInvariant(), size.Value, results);
             }).ToArray();
             list.Add(new LockedStage(stage.Name, key, entry, files));
         }

@@ -69,10 +69,10 @@ public static class RunVerification
         var differs = new OutputVerdict(stage, eo.Name, OutputMatch.Differs, eo.Sha256, ao.Sha256);
         string actualPath = Path.Combine(sources.ActualOutputDirectory, stage, eo.Name);
         if (!File.Exists(actualPath) || Sha256Of(actualPath) != ao.Sha256)
-            return differs with { Note = $"hashes differ; the rerun's file {actualPath} is gone or changed since, so only hashes were compared" };
+            return ByRecordOnly(differs, eo, ao, $"the rerun's file {actualPath} is gone or changed since");
         string? expectedPath = FindExpected(stage, eo, sources);
         if (expectedPath is null)
-            return differs with { Note = "hashes differ; the expected file is in none of the given output folders or caches, so only hashes were compared (pass its cache with --expected-cache)" };
+            return ByRecordOnly(differs, eo, ao, "the expected file is in none of the given output folders or caches (pass its cache with --expected-cache)");
 
         string extension = Path.GetExtension(eo.Name);
         if (extension.Equals(".safetensors", StringComparison.OrdinalIgnoreCase))
@@ -92,6 +92,16 @@ public static class RunVerification
                 : differs with { Values = values };
         }
         return differs with { Note = $"hashes differ; {extension} files are compared by hash only" };
+    }
+
+    /// <summary>Without both files, a report can still be judged by the results digests both records carry.</summary>
+    private static OutputVerdict ByRecordOnly(OutputVerdict differs, LockedOutput eo, LockedOutput ao, string why)
+    {
+        if (eo.ResultsSha256 is null || ao.ResultsSha256 is null)
+            return differs with { Note = $"hashes differ; {why}, so only hashes were compared" };
+        return eo.ResultsSha256 == ao.ResultsSha256
+            ? differs with { Match = OutputMatch.SameResults, Note = "by the recorded results digest; the bytes differ only in timings and paths" }
+            : differs with { Note = $"results differ by the recorded results digest; {why}, so the differing values cannot be listed" };
     }
 
     private static string? FindExpected(string stage, LockedOutput output, VerificationSources sources)
