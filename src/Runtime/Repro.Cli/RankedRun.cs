@@ -20,6 +20,9 @@ public static class RankedRun
     /// <summary>How long a rank that only learned of another rank's failure waits for that rank's abort before aborting itself.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary><c>REPRO_MPI_TRACE=1</c>: every rank prints its time in collectives to stderr when it succeeds.</summary>
+    public const string TraceVariable = "REPRO_MPI_TRACE";
+
     /// <param name="ranks">The <c>--ranks</c> option, null when not given (then the launcher's world is used).</param>
     /// <param name="compute">Runs on every rank; returns what rank 0 does after the commit point (writing outputs, printing a summary).</param>
     public static int Execute(int? ranks, Func<ICollective, Action> compute)
@@ -59,6 +62,12 @@ public static class RankedRun
             (int code, string message) = CliErrors.Classify(e);
             Console.Error.WriteLine($"repro: error: rank {mpi.Rank} of {mpi.Size}: {message}");
             mpi.Abort(code);
+        }
+        if (Environment.GetEnvironmentVariable(TraceVariable) == "1")
+        {
+            Console.Error.WriteLine(
+                $"repro: mpi: rank {mpi.Rank} of {mpi.Size}: {mpi.Reductions} all-reduce(s) {mpi.ReductionTime.TotalMilliseconds:F1} ms, " +
+                $"barrier {mpi.BarrierTime.TotalMilliseconds:F1} ms, since start {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms");
         }
         mpi.Dispose();
         return CliErrors.Ok;

@@ -24,6 +24,19 @@ public class MpiCheckTests
     }
 
     [Fact]
+    public void TraceReportsEveryRanksTimeInCollectives()
+    {
+        var env = new Dictionary<string, string> { ["REPRO_MPI_TRACE"] = "1" };
+        var r = ReproProcess.Repro("mpi-check --ranks 2 --elements 1000", env: env, timeout: Limit);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string[] lines = r.StdErr.Trim().Split('\n').Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, lines.Length);
+        // mpi-check makes four all-reduces: two float64 sums, an int64 sum, an int64 max.
+        Assert.StartsWith("repro: mpi: rank 0 of 2: 4 all-reduce(s) ", lines[0]);
+        Assert.StartsWith("repro: mpi: rank 1 of 2: 4 all-reduce(s) ", lines[1]);
+    }
+
+    [Fact]
     public void RanksStartedByTheUsersOwnMpirunWork()
     {
         var r = MpirunRepro(2, "mpi-check --elements 1000");

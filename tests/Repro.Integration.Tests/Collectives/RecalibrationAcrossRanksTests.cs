@@ -54,6 +54,29 @@ public class RecalibrationAcrossRanksTests
     }
 
     [Fact]
+    public void PreciseBnOnFashionMnistOnTwoRanksEqualsOneRank()
+    {
+        // The real dataset (Debian's dataset-fashion-mnist, a prerequisite): 1000 samples in batches of
+        // 128, the last one 104, so rank 0 holds 512 samples and rank 1 holds 488.
+        using var tmp = ReproProcess.TempFolder();
+        string input = RecalibrationFixture.Checkpoint(tmp.File("in.safetensors"));
+        string args = Args(tmp, input).Replace($"--data {RecalibrationFixture.Train}", "--data fashion-mnist:train")
+            .Replace("--samples 38", "--samples 1000").Replace("--batch-size 8", "--batch-size 128");
+
+        var one = ReproProcess.Repro("precise-bn " + args, timeout: Limit);
+        Assert.True(one.ExitCode == 0, one.ToString());
+        File.Move(tmp.File("out.safetensors"), tmp.File("one.safetensors"));
+        var two = ReproProcess.Repro("precise-bn " + args + " --ranks 2", timeout: Limit);
+        Assert.True(two.ExitCode == 0, two.ToString());
+
+        using var a = SafetensorsReader.Read(tmp.File("one.safetensors"));
+        using var b = SafetensorsReader.Read(tmp.File("out.safetensors"));
+        Assert.Equal(a.Tensors.Keys.Order(StringComparer.Ordinal), b.Tensors.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, t) in a.Tensors)
+            Assert.True(allclose(t, b.Tensors[name], rtol: 1e-6, atol: 0), $"{name} differs between 1 and 2 ranks beyond 1e-6 relative");
+    }
+
+    [Fact]
     public void UnderTheUsersOwnMpirunRankZeroAloneWritesAndPrints()
     {
         using var tmp = ReproProcess.TempFolder();

@@ -96,9 +96,11 @@ public sealed class MpiCheckCommand : Command<MpiCheckCommand.Settings>
             Console.WriteLine($"sum int64          {n:N0} elements, exact");
             Console.WriteLine($"max int64          {n:N0} elements, exact");
             Console.WriteLine("broadcast          ok");
-            Console.WriteLine($"all-reduce time    {reduce.Elapsed.TotalMilliseconds:F2} ms first (connections set up), {second.Elapsed.TotalMilliseconds:F2} ms next, for {n * 8L / 1e6:F1} MB of float64 (rank 0)");
+            Console.WriteLine($"all-reduce time    {reduce.Elapsed.TotalMilliseconds:F2} ms first (connections set up), {second.Elapsed.TotalMilliseconds:F2} ms next, for {Size(n * 8L)} of float64 (rank 0)");
             Console.WriteLine($"all checks         {total.Elapsed.TotalMilliseconds:F1} ms");
             Console.WriteLine("mpi-check: ok");
         };
     }
+
+    private static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1e6:F1} MB" : $"{bytes / 1e3:F1} kB";
 }

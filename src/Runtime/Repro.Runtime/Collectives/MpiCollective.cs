@@ -17,6 +17,8 @@ public sealed unsafe class MpiCollective : ICollective
     private readonly OpenMpiHandles _handles;
     private readonly Lock _gate = new();
     private readonly Stopwatch _reductionTime = new();
+    private readonly Stopwatch _barrierTime = new();
+    private int _reductions;
     private bool _finalized;
 
     private MpiCollective(OpenMpiNative mpi, OpenMpiHandles handles, int rank, int size, string libraryVersion, string launcher)
@@ -38,8 +40,14 @@ public sealed unsafe class MpiCollective : ICollective
     /// <summary>Who started the ranks, e.g. "mpirun (Open MPI)".</summary>
     public string Launcher { get; }
 
-    /// <summary>Wall time this rank spent inside all-reduces, including waiting for slower ranks.</summary>
+    /// <summary>Wall time this rank spent inside all-reduces, including waiting there for slower ranks.</summary>
     public TimeSpan ReductionTime => _reductionTime.Elapsed;
+
+    /// <summary>How many all-reduces this rank made.</summary>
+    public int Reductions => _reductions;
+
+    /// <summary>Wall time this rank spent inside barriers.</summary>
+    public TimeSpan BarrierTime => _barrierTime.Elapsed;
 
     /// <summary>
     /// Initialises MPI for a process that <paramref name="launch"/> says an MPI launcher started,
@@ -112,7 +120,17 @@ public sealed unsafe class MpiCollective : ICollective
     public void Barrier()
     {
         lock (_gate)
-            _mpi.Check(_mpi.Barrier(_handles.CommWorld), "MPI_Barrier");
+        {
+            _barrierTime.Start();
+            try
+            {
+                _mpi.Check(_mpi.Barrier(_handles.CommWorld), "MPI_Barrier");
+            }
+            finally
+            {
+                _barrierTime.Stop();
+            }
+        }
     }
 
     /// <summary>MPI_Abort on MPI_COMM_WORLD: the launcher kills every rank, and its exit code is <paramref name="exitCode"/>.</summary>
@@ -147,6 +165,7 @@ public sealed unsafe class MpiCollective : ICollective
         lock (_gate)
         {
             _reductionTime.Start();
+            _reductions++;
             try
             {
                 fixed (T* data = buffer)
