@@ -70,6 +70,20 @@ public class ClosedFormTests
     }
 
     [Fact]
+    public void AChannelMeanFarFromZeroCostsNoPrecision()
+    {
+        // Mean 1e8, std 1: Σx² − N·mean² in float64 would cancel 16 digits down to noise of order 1.
+        // Chan's merge adds only non-negative terms, so the variance keeps its float64 precision.
+        const int n = 40, c = 2, hw = 9;
+        using var data = (randn(new long[] { n, c, 3, 3 }, ScalarType.Float64, generator: new Generator(9)) + 1e8).DetachFromDisposeScope();
+        var (mean, variance) = ChannelMoments(TinyModels.Doubles(data), n, c, hw);
+        using var bn = nn.BatchNorm2d(c, dtype: ScalarType.Float64);
+        PreciseBn.Recalibrate(bn, TinyModels.Batches(data, 3));
+        Assert.Equal(mean, TinyModels.Doubles(bn.running_mean!), new ToleranceComparer(1e-15));
+        Assert.Equal(variance, TinyModels.Doubles(bn.running_var!), new ToleranceComparer(1e-6));
+    }
+
+    [Fact]
     public void ZeroToElevenInBatchesOfTwo()
     {
         // Batches {0,1}, {2,3}, …, {10,11}: every batch mean is k + 0.5, every unbiased batch variance 0.5.
