@@ -1,3 +1,4 @@
+using Repro.Runtime.Devices;
 using Repro.Runtime.Collectives;
 using static TorchSharp.torch;
 
@@ -31,6 +32,7 @@ public static class HeldOutAccuracy
             using var e = batches.GetEnumerator();
             while (true)
             {
+                BatchMemory.ReleaseFinishedBatches();
                 using var scope = NewDisposeScope();
                 if (!e.MoveNext()) break;
                 var (inputs, labels) = e.Current;

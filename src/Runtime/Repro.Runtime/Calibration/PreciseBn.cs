@@ -1,3 +1,4 @@
+using Repro.Runtime.Devices;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Repro.Runtime.Collectives;
@@ -98,6 +99,7 @@ public static class PreciseBn
             using IEnumerator<Tensor> e = batches.GetEnumerator();
             while (true)
             {
+                BatchMemory.ReleaseFinishedBatches();
                 using var scope = NewDisposeScope();
                 if (!e.MoveNext()) break;
                 Tensor batch = e.Current;

@@ -1,3 +1,4 @@
+using Repro.Runtime.Devices;
 using static TorchSharp.torch;
 
 namespace Repro.Runtime.Training;
@@ -18,6 +19,7 @@ public static class Evaluation
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
             for (long start = 0; start < data.Count; start += batchSize)
             {
+                BatchMemory.ReleaseFinishedBatches();
                 using var scope = NewDisposeScope();
                 long n = Math.Min(batchSize, data.Count - start);
                 Tensor x = data.Images.narrow(0, start, n).to(device);

@@ -1,3 +1,4 @@
+using Repro.Runtime.Devices;
 using System.Diagnostics;
 using static TorchSharp.torch;
 
@@ -81,6 +82,7 @@ public sealed class Trainer : IDisposable
         using var correct = zeros(1, dtype: ScalarType.Int64, device: _device);
         for (int s = 0; s < Schedule.StepsPerEpoch; s++)
         {
+            BatchMemory.ReleaseFinishedBatches();
             using var scope = NewDisposeScope();
             for (int i = 0; i < batch; i++) index[i] = order[s * batch + i];
             Tensor idx = tensor(index);
