@@ -18,6 +18,9 @@ public class RunVerificationTests
         public string Lock => Path.Combine(Root, "repro.lock.json");
 
         public RecordedRun Stage(string id, string key, JObject parameters, params (string Name, Action<string> Write)[] files)
+            => Stage(id, key, parameters, ranks: 1, files);
+
+        public RecordedRun Stage(string id, string key, JObject parameters, int ranks, params (string Name, Action<string> Write)[] files)
         {
             var outputs = new JObject();
             foreach (var (name, write) in files)
@@ -29,7 +32,11 @@ public class RunVerificationTests
                 if (name.EndsWith(".json", StringComparison.Ordinal))
                     outputs[name]!["resultsSha256"] = Repro.Pipeline.Hashing.ResultsDigest.OfFile(path);
             }
-            _stages[id] = new JObject { ["key"] = key, ["parameters"] = parameters, ["outputs"] = outputs, ["runtime"] = "repro 0.1.0" };
+            _stages[id] = new JObject
+            {
+                ["key"] = key, ["parameters"] = parameters, ["outputs"] = outputs, ["runtime"] = "repro 0.1.0",
+                ["execution"] = new JObject { ["threads"] = 1, ["device"] = "cpu", ["ranks"] = ranks },
+            };
             File.WriteAllText(Lock, new JObject { ["schema"] = 1, ["experiment"] = "t", ["stages"] = _stages }.ToString());
             return this;
         }
@@ -173,6 +180,20 @@ public class RunVerificationTests
 
         Assert.Equal("parameters samples 256 → 128", stage.KeyChange);
         Assert.True(stage.Reproduces);
+    }
+
+    [Fact]
+    public void ADifferentWayOfRunningIsNamedBesideTheDifference()
+    {
+        using var dir = new TempDir();
+        var expected = new RecordedRun(dir.File("e")).Stage("precise-bn", "k", Params, ranks: 1, ("model.safetensors", Model(2f)));
+        var actual = new RecordedRun(dir.File("a")).Stage("precise-bn", "k", Params, ranks: 2, ("model.safetensors", Model(2.0000002f)));
+
+        var stage = Verify(expected, actual).Stages.Single();
+
+        Assert.False(stage.Reproduces);
+        Assert.Null(stage.KeyChange);
+        Assert.Equal("ranks 1 → 2", stage.ExecutionChange);
     }
 
     [Fact]

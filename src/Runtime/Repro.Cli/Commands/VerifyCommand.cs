@@ -77,7 +77,9 @@ public sealed class VerifyCommand : Command<VerifyCommand.Settings>
                 o.WriteLine($"{stage.Stage,-12} MISSING  only in the {(stage.InExpected ? "expected" : "actual")} record" + (result.AllowMissing ? " (allowed)" : ""));
                 continue;
             }
-            o.WriteLine($"{stage.Stage,-12} {(stage.Reproduces ? "ok" : "DIFFERS")}" + (stage.KeyChange is { } why ? $"  (key changed: {why})" : ""));
+            o.WriteLine($"{stage.Stage,-12} {(stage.Reproduces ? "ok" : "DIFFERS")}"
+                + (stage.KeyChange is { } why ? $"  (key changed: {why})" : "")
+                + (stage.ExecutionChange is { } how ? $"  (ran differently: {how})" : ""));
             foreach (var output in stage.Outputs)
             {
                 string verdict = output.Match switch

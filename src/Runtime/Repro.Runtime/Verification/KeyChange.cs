@@ -36,6 +36,21 @@ internal static class KeyChange
         return reasons.Count > 0 ? string.Join("; ", reasons) : "key derivation changed";
     }
 
+    /// <summary>
+    /// How the two runs ran, where that differs (threads, device, ranks): not part of the key, yet
+    /// float reductions split differently, so it explains a difference of an ulp or so.
+    /// </summary>
+    public static string? DescribeExecution(JObject expected, JObject actual)
+    {
+        var before = Leaves(expected["execution"]);
+        var after = Leaves(actual["execution"]);
+        var changed = before.Keys.Union(after.Keys).OrderBy(k => k, StringComparer.Ordinal)
+            .Where(k => before.GetValueOrDefault(k) != after.GetValueOrDefault(k))
+            .Select(k => $"{k} {before.GetValueOrDefault(k) ?? "(unset)"} → {after.GetValueOrDefault(k) ?? "(unset)"}")
+            .ToList();
+        return changed.Count > 0 ? string.Join(", ", changed) : null;
+    }
+
     private static Dictionary<string, string> Leaves(JToken? token)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -24,9 +24,14 @@ public sealed record OutputVerdict(string Stage, string Name, OutputMatch Match,
     public string? Note { get; init; }
 }
 
-/// <summary>One stage: its outputs' verdicts, and why its key changed if it did (the outputs may still match).</summary>
+/// <summary>
+/// One stage: its outputs' verdicts, why its key changed if it did (the outputs may still match), and
+/// how the rerun ran differently (threads, device, ranks), if it did.
+/// </summary>
 public sealed record StageVerdict(string Stage, bool InExpected, bool InActual, string? KeyChange, IReadOnlyList<OutputVerdict> Outputs)
 {
+    public string? ExecutionChange { get; init; }
+
     public bool Reproduces => InExpected && InActual && Outputs.All(o => o.Match is OutputMatch.Identical or OutputMatch.SameResults);
 }
 

@@ -34,7 +34,10 @@ public static class RunVerification
                 verdicts.Add(new StageVerdict(id, e is not null, a is not null, null, []));
                 continue;
             }
-            verdicts.Add(new StageVerdict(id, true, true, KeyChange.Describe(e.Entry, a.Entry), CompareOutputs(e, a, sources)));
+            verdicts.Add(new StageVerdict(id, true, true, KeyChange.Describe(e.Entry, a.Entry), CompareOutputs(e, a, sources))
+            {
+                ExecutionChange = KeyChange.DescribeExecution(e.Entry, a.Entry),
+            });
         }
         return new VerificationResult(expected.Path, actual.Path, verdicts, allowMissing);
     }
