@@ -101,13 +101,15 @@ Task("Clean")
     .Does<BuildParameters>(p =>
     {
         DotNetClean(p.Solution.FullPath, new DotNetCleanSettings { Configuration = p.Configuration, NoLogo = true });
-        // The experiment's own Clean removes its stage outputs and stamps (src/Tasks/build/Repro.targets, _ReproClean).
-        DotNetClean(p.Experiment.Project.FullPath, new DotNetCleanSettings
-        {
-            Configuration = p.Configuration,
-            NoLogo = true,
-            MSBuildSettings = p.OutputDir is null ? null : new DotNetMSBuildSettings().WithProperty("ReproOutputDir", p.OutputDir.FullPath + "/"),
-        });
+        // The experiment's own Clean removes its stage outputs and stamps (src/Tasks/build/Repro.targets, _ReproClean);
+        // a project never restored has never built anything.
+        if (FileExists(p.Experiment.Project.GetDirectory().CombineWithFilePath("obj/project.assets.json")))
+            DotNetClean(p.Experiment.Project.FullPath, new DotNetCleanSettings
+            {
+                Configuration = p.Configuration,
+                NoLogo = true,
+                MSBuildSettings = p.OutputDir is null ? null : new DotNetMSBuildSettings().WithProperty("ReproOutputDir", p.OutputDir.FullPath + "/"),
+            });
         if (DirectoryExists(p.Artifacts))
             DeleteDirectory(p.Artifacts, new DeleteDirectorySettings { Recursive = true, Force = true });
     });
