@@ -80,6 +80,19 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void EmaBuffersCanBeAveraged()
+    {
+        using var tmp = ReproProcess.TempFolder();
+        Ok(Train($"--config {Tiny} --out-dir {tmp.File("copy")}"));
+        Ok(Train($"--config {Tiny} --out-dir {tmp.File("avg")} --ema-buffers average"));
+        // The raw model trains the same (same losses); only the EMA's buffers differ.
+        double Loss(string run) => (double)JObject.Parse(File.ReadAllText(tmp.File($"{run}/metrics.json")))["final"]!["trainLoss"]!;
+        Assert.Equal(Loss("copy"), Loss("avg"));
+        Assert.NotEqual(Sha(tmp.File("copy/ema.safetensors")), Sha(tmp.File("avg/ema.safetensors")));
+        BadInput(Train($"--config {Tiny} --out-dir {tmp.File("x")} --ema-buffers mean"), "--ema-buffers mean: use copy or average");
+    }
+
+    [Fact]
     public void ResumingWithAnotherConfigIsExit2()
     {
         using var tmp = ReproProcess.TempFolder();

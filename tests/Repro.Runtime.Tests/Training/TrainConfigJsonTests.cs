@@ -20,7 +20,7 @@ public class TrainConfigJsonTests
     public void TheDefaultExperimentsTrainSectionParses()
     {
         string path = Path.Combine(RepoPaths.Root, "experiments", "fashion-mnist-resnet", "experiment.json");
-        TrainConfig c = TrainConfigJson.ReadExperiment(path);
+        TrainConfig c = TrainExperiment.Load(path).Train;
         Assert.True(c.Epochs >= 1);
         Assert.True(c.Lr > 0);
     }
@@ -120,20 +120,5 @@ public class TrainConfigJsonTests
         string bitsOnly = TrainConfigJson.ToCanonicalString(TrainConfigJson.ToCanonicalJson(c, includeExecution: false));
         Assert.DoesNotContain("threads", bitsOnly);
         Assert.DoesNotContain("evalBatchSize", bitsOnly);
-    }
-
-    [Fact]
-    public void AMissingOrBrokenExperimentFileIsBadInput()
-    {
-        Assert.Contains("experiment file not found", Assert.Throws<BadInputException>(() => TrainConfigJson.ReadExperiment("/nonexistent/e.json")).Message);
-        string bad = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(bad, "{ \"train\": { \"epochs\": 1 ");
-            Assert.StartsWith($"{bad}: not valid JSON", Assert.Throws<BadInputException>(() => TrainConfigJson.ReadExperiment(bad)).Message);
-            File.WriteAllText(bad, "{ \"train\": {}, \"train\": {} }");
-            Assert.StartsWith($"{bad}: not valid JSON", Assert.Throws<BadInputException>(() => TrainConfigJson.ReadExperiment(bad)).Message);
-        }
-        finally { File.Delete(bad); }
     }
 }

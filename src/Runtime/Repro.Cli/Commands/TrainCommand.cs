@@ -41,6 +41,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue("auto")]
         public string Device { get; init; } = "auto";
 
+        [CommandOption("--ema-buffers <MODE>")]
+        [Description("Override train.ema.buffers: copy (the model's BN statistics, default) or average (floating buffers averaged; integer ones still copied).")]
+        public string? EmaBuffers { get; init; }
+
         [CommandOption("--resume <EPOCH_STATE>")]
         [Description("Continue from an epoch state (DIR/epochs/epoch-NNNN.safetensors) written with the same config.")]
         public string? Resume { get; init; }
@@ -82,11 +86,19 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (s.Epochs is <= 0) throw new BadInputException($"--epochs {s.Epochs}: must be at least 1");
         if (s.Threads is <= 0) throw new BadInputException($"--threads {s.Threads}: must be at least 1");
         if (s.StopAfter is <= 0) throw new BadInputException($"--stop-after {s.StopAfter}: must be at least 1");
+        EmaBufferMode buffers = s.EmaBuffers switch
+        {
+            null => c.Ema.Buffers,
+            "copy" => EmaBufferMode.Copy,
+            "average" => EmaBufferMode.Average,
+            _ => throw new BadInputException($"--ema-buffers {s.EmaBuffers}: use copy or average"),
+        };
         TrainConfig o = c with
         {
             Epochs = s.Epochs ?? c.Epochs,
             Seed = s.Seed ?? c.Seed,
             Threads = s.Threads ?? c.Threads,
+            Ema = c.Ema with { Buffers = buffers },
         };
         return o.Validated(s.Epochs is null ? experimentPath : $"--epochs {s.Epochs}");
     }

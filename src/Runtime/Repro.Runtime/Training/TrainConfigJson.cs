@@ -52,13 +52,6 @@ public static class TrainConfigJson
         return config.Validated(where);
     }
 
-    /// <summary>Reads the <c>train</c> section of an experiment file.</summary>
-    public static TrainConfig ReadExperiment(string experimentPath)
-    {
-        JObject root = ExperimentJson.Load(experimentPath);
-        return Parse(root["train"], experimentPath);
-    }
-
     /// <summary>
     /// Every field with its value (defaults filled in), keys sorted, numbers in round-trip form: two configs
     /// that train the same bits have the same text. <paramref name="includeExecution"/> false leaves out the
@@ -132,7 +125,7 @@ public static class TrainConfigJson
             Enum(o, "buffers", "train.ema", where, d.Buffers));
     }
 
-    internal static void CheckKeys(JObject o, string[] known, string path, string where)
+    private static void CheckKeys(JObject o, string[] known, string path, string where)
     {
         foreach (JProperty p in o.Properties())
             if (Array.IndexOf(known, p.Name) < 0)
