@@ -56,6 +56,9 @@ public sealed class Trainer : IDisposable
     public long Step { get; private set; }
     public IReadOnlyList<EpochMetrics> Metrics => _metrics;
 
+    /// <summary>Called after each step with (epoch, steps done in it, steps per epoch); for progress output only.</summary>
+    public Action<int, int, int>? OnStep { get; set; }
+
     /// <summary>
     /// Trains epochs CompletedEpochs+1 … min(epochs, <paramref name="stopAfterEpoch"/>), calling
     /// <paramref name="onEpochEnd"/> after each with its metrics.
@@ -97,6 +100,7 @@ public sealed class Trainer : IDisposable
             _sgd.Step(Schedule.At(Step));
             Step++;
             Ema.MaybeUpdate(_model, Step);
+            OnStep?.Invoke(epoch, s + 1, Schedule.StepsPerEpoch);
 
             using (no_grad())
             {

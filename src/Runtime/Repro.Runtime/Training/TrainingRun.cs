@@ -70,6 +70,12 @@ public static class TrainingRun
             }
             r.Log.WriteLine($"training {r.Model} on {r.TrainData.Source} ({r.TrainData.Count} samples, {trainer.Schedule.StepsPerEpoch} steps of {config.BatchSize} per epoch), {config.Epochs} epochs, seed {config.Seed}, {config.Threads} thread(s), {r.Device}");
 
+            trainer.OnStep = (epoch, step, steps) =>
+            {
+                // A heartbeat at each quarter of an epoch, for logs of long runs.
+                if (step < steps && step * 4 / steps != (step - 1) * 4 / steps)
+                    r.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  epoch {epoch}: {step}/{steps} steps"));
+            };
             trainer.Run(m =>
             {
                 using TrainingState state = trainer.Capture();
