@@ -50,9 +50,13 @@ public static class PreciseBn
         BatchTally tally = Accumulate(model, layers, batches, observer, guard, options, out RankMoments[] local, out ExceptionDispatchInfo? failure);
 
         AgreeNoRankFailed(collective, failure);
+        // Timed after the agreement, which every rank leaves together: what follows is the cost of
+        // the reduction itself, not the wait for the slowest rank's batches.
+        var reduction = Stopwatch.StartNew();
         var totals = new[] { tally.SamplesUsed, tally.BatchesUsed, tally.SamplesDropped, tally.BatchesDropped };
         collective.AllReduceSum(totals);
         IReadOnlyList<PooledMoments> pooled = RankReduction.AllReduce(local, collective);
+        reduction.Stop();
 
         if (totals[3] > 0)
             notes.Add($"left out {totals[3]} batch(es), {totals[2]} sample(s): they would give {tally.DroppedBecauseOf ?? "a BN layer"} a single value per channel, "
@@ -77,7 +81,7 @@ public static class PreciseBn
             l.Name, l.Kind, l.Channels, l.Module.eps, pooled[i].Count, pooled[i].Batches,
             old[i].Mean, old[i].Var, estimates[i].Mean, estimates[i].Var)).ToArray();
         return new PreciseBnResult(options.Estimator, collective.Size, recalibrated, census.Skipped,
-            totals[0], totals[1], totals[2], totals[3], notes, clock.Elapsed);
+            totals[0], totals[1], totals[2], totals[3], notes, clock.Elapsed, reduction.Elapsed);
     }
 
     private sealed record BatchTally(long SamplesUsed, long BatchesUsed, long SamplesDropped, long BatchesDropped, string? DroppedBecauseOf);

@@ -51,7 +51,7 @@ public sealed record RunReport(
     string? Checkpoint, string? CheckpointSha256, string? Output, string? Data, string? DataFingerprint,
     string Estimator, long SamplesRequested, long SamplesAvailable, long SamplesUsed, long SamplesDropped,
     int BatchSize, long Batches, long BatchesDropped, string? Order, long Seed, int Ranks, string? Device, int Threads,
-    string StartedUtc, double DurationSeconds);
+    string StartedUtc, double DurationSeconds, double ReductionSeconds);
 
 /// <summary>
 /// The JSON report of one run (Newtonsoft.Json, camelCase). A reader finds the run's inputs and sizes
@@ -86,7 +86,8 @@ public sealed record PreciseBnReport(
             info.Checkpoint, info.CheckpointSha256, info.Output, info.Data, info.DataFingerprint,
             result.Estimator.Name(), info.SamplesRequested, info.SamplesAvailable, result.SamplesUsed, result.SamplesDropped,
             info.BatchSize, result.BatchesUsed, result.BatchesDropped, info.Order, info.Seed, result.Ranks, info.Device, info.Threads,
-            info.StartedUtc.ToString("O", CultureInfo.InvariantCulture), Math.Round(result.Duration.TotalSeconds, 3));
+            info.StartedUtc.ToString("O", CultureInfo.InvariantCulture), Math.Round(result.Duration.TotalSeconds, 3),
+            Math.Round(result.Reduction.TotalSeconds, 6));
         LargestDrift? largestShift = layers.Length == 0 ? null
             : layers.MaxBy(l => l.Drift.MaxMeanShiftInOldStd) is { } s ? new LargestDrift(s.Name, s.Drift.MaxMeanShiftInOldStd) : null;
         LargestDrift? largestVar = layers.Where(l => l.Drift.VarRelative is not null).MaxBy(l => l.Drift.VarRelative!.Value) is { } v

@@ -24,7 +24,8 @@ public sealed record PreciseBnResult(
     long SamplesDropped,
     long BatchesDropped,
     IReadOnlyList<string> Notes,
-    TimeSpan Duration)
+    TimeSpan Duration,
+    TimeSpan Reduction = default)
 {
     /// <summary>True when nothing was recalibrated (no BN in training mode); the model is untouched.</summary>
     public bool NothingToDo => Layers.Count == 0;
