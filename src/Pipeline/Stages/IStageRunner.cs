@@ -8,19 +8,3 @@ public interface IStageRunner
 {
     bool Run(StageInvocation invocation, CancellationToken cancellationToken);
 }
-
-/// <summary>Where the engine reports. Status lines are what a user sees at minimal verbosity.</summary>
-public interface IPipelineLog
-{
-    void Status(string message);
-    void Detail(string message);
-    void Warning(string code, string message);
-}
-
-/// <summary>Diagnostic codes the engine raises itself (the MSBuild layer adds its own REPRO1xxx).</summary>
-public static class EngineCodes
-{
-    public const string CorruptCacheEntry = "REPRO1202";
-    public const string CacheStoreFailed = "REPRO1203";
-    public const string LockRecordDamaged = "REPRO1204";
-}
