@@ -112,6 +112,25 @@ public class InvarianceTests
     }
 
     [Fact]
+    public void ABnTheForwardNeverCallsFailsInsteadOfKeepingStaleStatistics()
+    {
+        using var model = new SkipsALayer();
+        using var data = randn(8, 3);
+        var before = TinyModels.StateBytes(model);
+        var e = Assert.Throws<PreciseBnException>(() => PreciseBn.Recalibrate(model, TinyModels.Batches(data, 4)));
+        Assert.Equal("BatchNorm 'unused' received no input in 2 batch(es): the model's forward never calls it; nothing was written.", e.Message);
+        Assert.Equal(before, TinyModels.StateBytes(model));
+    }
+
+    [Fact]
+    public void NoBatchesAtAllIsBadInput()
+    {
+        using var model = TinyModels.SmallCnn(seed: 14);
+        var e = Assert.Throws<BadInputException>(() => PreciseBn.Recalibrate(model, Array.Empty<Tensor>()));
+        Assert.Equal("--data: no batches to recalibrate with.", e.Message);
+    }
+
+    [Fact]
     public void TensorsDoNotAccumulateWithTheNumberOfBatches()
     {
         using var model = TinyModels.SmallCnn(seed: 12);
@@ -141,6 +160,14 @@ public class InvarianceTests
             if (i++ == good) throw new InvalidOperationException("the data source broke");
             yield return b;
         }
+    }
+
+    private sealed class SkipsALayer : nn.Module<Tensor, Tensor>
+    {
+        private readonly BatchNorm1d used = nn.BatchNorm1d(3);
+        private readonly BatchNorm1d unused = nn.BatchNorm1d(3);
+        public SkipsALayer() : base(nameof(SkipsALayer)) => RegisterComponents();
+        public override Tensor forward(Tensor input) => used.call(input);
     }
 
     private sealed class BypassesHooks : nn.Module<Tensor, Tensor>

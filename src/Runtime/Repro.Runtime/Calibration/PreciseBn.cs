@@ -1,7 +1,7 @@
-using Repro.Runtime.Devices;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Repro.Runtime.Collectives;
+using Repro.Runtime.Devices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,11 +66,7 @@ public static class PreciseBn
         {
             PooledMoments m = pooled[i];
             if (m.Count == 0)
-                throw totals[1] == 0 && totals[3] > 0
-                    ? new BadInputException($"--batch-size: every batch would give BatchNorm {BatchNormDiscovery.Quote(layers[i].Name)} a single value per channel; use a larger batch size.")
-                    : totals[1] == 0
-                        ? new BadInputException("--data: no batches to recalibrate with.")
-                        : new PreciseBnException($"BatchNorm {BatchNormDiscovery.Quote(layers[i].Name)} received no input in {totals[1]} batch(es): the model's forward never calls it; nothing was written.");
+                throw NoStatistics(layers[i], batchesUsed: totals[1], batchesDropped: totals[3]);
             estimates[i] = LayerEstimate.Of(options.Estimator, m);
             if (estimates[i].FirstNonFinite() is { } bad)
                 throw new PreciseBnException($"BatchNorm {BatchNormDiscovery.Quote(layers[i].Name)}: non-finite statistics after {totals[0]} samples ({bad}); nothing was written.");
@@ -82,6 +78,17 @@ public static class PreciseBn
             old[i].Mean, old[i].Var, estimates[i].Mean, estimates[i].Var)).ToArray();
         return new PreciseBnResult(options.Estimator, collective.Size, recalibrated, census.Skipped,
             totals[0], totals[1], totals[2], totals[3], notes, clock.Elapsed, reduction.Elapsed);
+    }
+
+    /// <summary>Why a layer ended with no values at all, as the error the user needs.</summary>
+    private static Exception NoStatistics(RecalibratedLayer layer, long batchesUsed, long batchesDropped)
+    {
+        string name = BatchNormDiscovery.Quote(layer.Name);
+        if (batchesUsed == 0 && batchesDropped > 0)
+            return new BadInputException($"--batch-size: every batch would give BatchNorm {name} a single value per channel; use a larger batch size.");
+        if (batchesUsed == 0)
+            return new BadInputException("--data: no batches to recalibrate with.");
+        return new PreciseBnException($"BatchNorm {name} received no input in {batchesUsed} batch(es): the model's forward never calls it; nothing was written.");
     }
 
     private sealed record BatchTally(long SamplesUsed, long BatchesUsed, long SamplesDropped, long BatchesDropped, string? DroppedBecauseOf);
