@@ -23,6 +23,8 @@ var figures = new (string Id, string Title, Func<BenchContext, IEnumerable<Bench
     ("4", "no-op build", NoOpBuildFigure.Run),
 };
 
+string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+string loadBefore = LoadAverage();
 using var ctx = BenchContext.Create(repoRoot, options.Threads, options.Repetitions);
 var rows = new List<BenchRow>();
 foreach (var (id, title, run) in figures)
@@ -40,7 +42,9 @@ foreach (var (id, title, run) in figures)
     }
 }
 
-var env = new BenchEnvironment(DateTime.UtcNow, $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", options.Threads,
+// The load average says how shared the machine was: wall-time figures are only as good as it is quiet.
+var env = new BenchEnvironment(DateTime.UtcNow,
+    $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, load average {loadBefore} at the start and {LoadAverage()} at the end", options.Threads,
     TorchRuntime.TorchSharpVersion, ctx.TorchPython is null ? "not installed" : "python3-torch");
 string table = BenchReport.Markdown(rows, env);
 if (options.Only.Count == 0)
