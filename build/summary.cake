@@ -26,7 +26,7 @@ public static class StageSummary
         var table = rows.Select(r =>
         {
             var (before, after) = Accuracy(outputDir, r.Stage);
-            return new[] { r.Target, Describe(r.Outcome), $"{r.Seconds,7:F1} s", before, after };
+            return new[] { r.Target, Describe(r.Outcome), Duration(r.Seconds), before, after };
         }).ToList();
         var header = new[] { "Stage", "Result", "Duration", "Accuracy before", "Accuracy after" };
         int[] widths = Enumerable.Range(0, header.Length).Select(i => table.Select(t => t[i].Length).Append(header[i].Length).Max()).ToArray();
@@ -44,6 +44,10 @@ public static class StageSummary
             + (rows.Any(r => r.Outcome == "Failed") ? $", failed {rows.Count(r => r.Outcome == "Failed")}" : "")
             + $"; outputs in {outputDir.FullPath}");
     }
+
+    private static string Duration(double seconds) => seconds < 60
+        ? seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture).PadLeft(4) + " s"
+        : $"{(int)(seconds / 60)} min {(int)(seconds % 60):00} s";
 
     private static string Describe(string outcome) => outcome switch
     {
