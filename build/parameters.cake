@@ -22,6 +22,7 @@ public sealed class BuildParameters
     public FilePath VerifyLock { get; private set; }
     public bool AllowMissing { get; private set; }
     public bool Accept { get; private set; }
+    public string BenchArguments { get; private set; }
 
     /// <summary>This run's build summary (ReproBuildSummaryFile): what each build did with each stage.</summary>
     public FilePath BuildSummaryFile { get; private set; }
@@ -47,6 +48,7 @@ public sealed class BuildParameters
             VerifyLock = string.IsNullOrEmpty(lockFile) ? null : context.MakeAbsolute(context.File(lockFile)),
             AllowMissing = BuildArguments.Flag(context, "allow-missing"),
             Accept = BuildArguments.Flag(context, "accept"),
+            BenchArguments = BuildArguments.Text(context, "bench-args") ?? "",
             BuildSummaryFile = new FilePath(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"repro-cake-{Guid.NewGuid():N}.summary.json")),
         };
     }

@@ -87,13 +87,13 @@ Task("Report")
     .Does<BuildParameters>(p => RunReport.Print(Context, p));
 
 Task("Bench")
-    .Description("Runs the benchmarks: dotnet run -c Release --project bench/Repro.Bench.")
+    .Description("Runs the benchmarks: dotnet run -c Release --project bench/Repro.Bench (--bench-args=\"--only 1,6\").")
     .Does<BuildParameters>(p =>
     {
         var project = p.RepoRoot.Combine("bench/Repro.Bench");
         if (!DirectoryExists(project))
             throw new CakeException($"Bench: {project.FullPath} is not in this checkout; the benchmarks live in bench/Repro.Bench.");
-        DotNetRun(project.FullPath, new DotNetRunSettings { Configuration = "Release" });
+        DotNetRun(project.FullPath, new ProcessArgumentBuilder().Append(p.BenchArguments), new DotNetRunSettings { Configuration = "Release" });
     });
 
 Task("Clean")
