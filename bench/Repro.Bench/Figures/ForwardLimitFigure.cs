@@ -17,7 +17,8 @@ public static class ForwardLimitFigure
     {
         using var model = ctx.LoadModel();
         var (wall, cpu) = Timing.PairedWallAndCpu(1, ctx.Repetitions,
-            () => PreciseBn.Recalibrate(model, ctx.Batches(Samples, BatchSize)),
+            // Train mode first: precise BN recalibrates only BN layers in training mode, and the forward side leaves eval.
+            () => { model.train(); PreciseBn.Recalibrate(model, ctx.Batches(Samples, BatchSize)); },
             () => PlainForward(model, ctx.Batches(Samples, BatchSize)));
         string what = $"S={Samples}, B={BatchSize}, {ctx.Threads} threads";
         yield return BenchRow.FromTiming("1", "precise BN", wall.A, detail: what + ", wall");
