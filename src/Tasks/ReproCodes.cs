@@ -10,6 +10,7 @@ internal static class ReproCodes
     public const string BadInput = "REPRO1001";
     public const string CliMissing = "REPRO1003";
     public const string UpstreamMissing = "REPRO1004";
+    public const string CliVersionMismatch = "REPRO1005";
     public const string StageFailed = "REPRO1101";
     public const string StageBadInput = "REPRO1102";
     public const string StageOutputsMissing = "REPRO1103";
