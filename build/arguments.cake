@@ -19,6 +19,7 @@ public static class BuildArguments
         ("lock", "Verify: the lock record to reproduce (default: committed <experiment>/repro.lock.json, else the last build's)"),
         ("allow-missing", "Verify: a stage recorded on one side only does not fail"),
         ("accept", "Verify: record the rerun as <experiment>/repro.lock.json (an intended change of results)"),
+        ("package-version", "Pack: the packages' version (default: the repository's, Directory.Build.props)"),
         ("bench-args", "Bench: passed to bench/Repro.Bench, e.g. --bench-args=\"--only 1,6 --reps 3\""),
     };
 

@@ -7,6 +7,9 @@ public sealed class BuildParameters
     public FilePath Solution => RepoRoot.CombineWithFilePath("Repro.sln");
     public DirectoryPath Artifacts => RepoRoot.Combine("artifacts");
     public DirectoryPath TestResults => Artifacts.Combine("test-results");
+    public DirectoryPath Packages => Artifacts.Combine("packages");
+    /// <summary>--package-version; null: the repository's own (Directory.Build.props).</summary>
+    public string PackageVersion { get; private set; }
     public bool IsCI { get; private set; }
     public bool IsRoot { get; private set; }
 
@@ -49,6 +52,7 @@ public sealed class BuildParameters
             AllowMissing = BuildArguments.Flag(context, "allow-missing"),
             Accept = BuildArguments.Flag(context, "accept"),
             BenchArguments = BuildArguments.Text(context, "bench-args") ?? "",
+            PackageVersion = BuildArguments.Text(context, "package-version"),
             BuildSummaryFile = new FilePath(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"repro-cake-{Guid.NewGuid():N}.summary.json")),
         };
     }

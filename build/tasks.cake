@@ -40,6 +40,27 @@ Task("Test")
         });
     });
 
+Task("Pack")
+    .Description("Packs Repro.Tasks (the MSBuild targets) and Repro.Cli (the `repro` tool, linux-x64, libtorch inside) into artifacts/packages.")
+    .IsDependentOn("Restore")
+    .Does<BuildParameters>(p =>
+    {
+        CleanDirectory(p.Packages);
+        var msbuild = new DotNetMSBuildSettings();
+        if (!string.IsNullOrEmpty(p.PackageVersion))
+            msbuild.WithProperty("Version", p.PackageVersion);
+        foreach (string project in new[] { "src/Tasks/Repro.Tasks.csproj", "src/Runtime/Repro.Cli/Repro.Cli.csproj" })
+            DotNetPack(p.RepoRoot.CombineWithFilePath(project).FullPath, new DotNetPackSettings
+            {
+                Configuration = p.Configuration,
+                OutputDirectory = p.Packages,
+                NoLogo = true,
+                MSBuildSettings = msbuild,
+            });
+        foreach (var package in GetFiles(p.Packages.FullPath + "/*.nupkg").OrderBy(f => f.FullPath))
+            Information($"  {package.GetFilename()}  {new System.IO.FileInfo(package.FullPath).Length / (1024.0 * 1024.0):F1} MiB");
+    });
+
 // ---- the experiment: the MSBuild stage targets of --experiment --------------------------------
 
 Task("Dataset")

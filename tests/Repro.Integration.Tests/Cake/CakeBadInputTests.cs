@@ -55,7 +55,7 @@ public class CakeBadInputTests
     private static void AssertListsTargets(ProcessResult r)
     {
         Assert.Contains("Targets:", r.All);
-        foreach (string target in new[] { "Restore", "Build", "Test", "Train", "PreciseBn", "Checkpoint", "Ema", "Verify", "Bench", "Report", "Clean", "Default" })
+        foreach (string target in new[] { "Restore", "Build", "Test", "Pack", "Train", "PreciseBn", "Checkpoint", "Ema", "Verify", "Bench", "Report", "Clean", "Default" })
             Assert.Matches($@"(?m)^\s+{target}\s+\S", r.All);
     }
 }
