@@ -26,13 +26,20 @@ public sealed class WeakenGlibcxxVersionNeed : Task
     [Required]
     public string Version { get; set; } = "";
 
+    /// <summary>
+    /// Patch even where this machine's libstdc++ defines the version: for folders that are shipped
+    /// (a tool package), since the machine that runs them may be older. A weak entry costs nothing
+    /// where the version exists.
+    /// </summary>
+    public bool Always { get; set; }
+
     /// <summary>The files that were changed by this run.</summary>
     [Output]
     public ITaskItem[] Patched { get; set; } = Array.Empty<ITaskItem>();
 
     public override bool Execute()
     {
-        if (SystemLibStdCxxDefines(Version))
+        if (!Always && SystemLibStdCxxDefines(Version))
         {
             Log.LogMessage(MessageImportance.Low, "REPRO: the system libstdc++ defines {0}; nothing to patch.", Version);
             return true;
