@@ -12,6 +12,16 @@ public class CliBasicsTests
     }
 
     [Fact]
+    public void VersionIsThePackageVersion()
+    {
+        var r = ReproProcess.Repro("--version");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string expected = System.Diagnostics.FileVersionInfo.GetVersionInfo(ReproProcess.ReproDll).ProductVersion!.Split('+')[0];
+        Assert.Equal(expected, r.StdOut.Trim());
+        Assert.Matches(@"^\d+\.\d+\.\d+", expected);
+    }
+
+    [Fact]
     public void UnknownCommandIsBadInputWithExitCode2()
     {
         var r = ReproProcess.Repro("no-such-command");

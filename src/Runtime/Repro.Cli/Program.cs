@@ -7,6 +7,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("repro");
+    // The package version (stage keys and lock records use the same, without the +commit suffix).
+    config.SetApplicationVersion(System.Reflection.CustomAttributeExtensions
+        .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Program).Assembly)?.InformationalVersion.Split('+')[0] ?? "unknown");
     config.PropagateExceptions();
     config.AddCommand<EnvCommand>("env")
         .WithDescription("Show the runtime: Repro and libtorch versions, device, threads; runs one tensor op to prove libtorch loads.");
@@ -16,7 +19,11 @@ app.Configure(config =>
     config.AddCommand<DiffCommand>("diff").WithDescription("Compare two safetensors files tensor by tensor (max absolute difference), or two JSON outputs as results.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Check that a rerun reproduced a recorded run: every stage's outputs against two repro.lock.json files.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train an experiment's model (seeded, resumable): epoch states, model.safetensors, ema.safetensors, metrics.json.");
-    config.AddBranch("data", data => data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std."));
+    config.AddBranch("data", data =>
+    {
+        data.SetDescription("Data sources: load one and describe it.");
+        data.AddCommand<DataInspectCommand>("inspect").WithDescription("Load a data source and print its count, shape, label histogram and per-channel mean/std.");
+    });
     config.AddCommand<CheckpointCommand>("checkpoint").WithDescription("Publish a recalibrated model: a verified copy of the .safetensors and a .pt for torch.load, both read back and hash-checked.");
     config.AddCommand<ImportCommand>("import").WithDescription("Import a PyTorch state dict (.pt/.pth or safetensors) as a Repro checkpoint, checked against the model config.");
     config.AddCommand<ExportCommand>("export").WithDescription("Export a Repro checkpoint as a .pt state dict for torch.load + load_state_dict.");
