@@ -74,6 +74,22 @@ public class TensorFileSourceTests
         Assert.Equal($"{neg}: 'labels' holds the negative label -3", Assert.Throws<BadInputException>(() => DataSource.Load(neg)).Message);
     }
 
+    [Theory]
+    [InlineData(-1, float.NaN, true)]
+    [InlineData(0, float.NaN, false)]
+    [InlineData(20, float.PositiveInfinity, false)]   // row 3: the second slice
+    [InlineData(41, float.NegativeInfinity, false)]   // the very last value, alone in the last slice
+    [InlineData(41, float.MaxValue, true)]
+    public void TheFinitenessCheckSeesEverySlice(int at, float value, bool finite)
+    {
+        // 7 rows of 6 values, checked 2 rows (12 values) at a time: slices [0,2) [2,4) [4,6) [6,7).
+        float[] values = Enumerable.Range(0, 42).Select(i => i * 0.5f - 10f).ToArray();
+        if (at >= 0) values[at] = value;
+        using var x = tensor(values, [7, 1, 2, 3]);
+        Assert.Equal(finite, TensorFileSource.AllFinite(x, sliceElements: 12));
+        Assert.Equal(finite, TensorFileSource.AllFinite(x));
+    }
+
     [Fact]
     public void MissingAndTruncatedFilesAreBadInput()
     {

@@ -38,10 +38,10 @@ public static class TensorFileSource
             Tensor x = content.Tensors[ImagesName];
             Tensor? y = labels != null ? content.Tensors[LabelsName] : null;
             int classes = 0;
+            if (!AllFinite(x))
+                throw Bad(path, $"'{ImagesName}' contains NaN or infinite values");
             using (NewDisposeScope())
             {
-                if (!x.isfinite().all().item<bool>())
-                    throw Bad(path, $"'{ImagesName}' contains NaN or infinite values");
                 if (y is not null)
                 {
                     long min = y.min().item<long>(), max = y.max().item<long>();
@@ -60,6 +60,24 @@ public static class TensorFileSource
             content.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Why sliced: isfinite over the whole tensor makes temporaries of 1.75× its size (one float abs,
+    /// three bool masks; traced with an allocation hook): loading the 98 MiB of 32768 Fashion-MNIST
+    /// images briefly took 170 MiB more. Slices of 16 MiB bound that to ~28 MiB.
+    /// </summary>
+    internal static bool AllFinite(Tensor x, long sliceElements = 1 << 22)
+    {
+        long n = x.shape[0];
+        long rowsPerSlice = Math.Max(1, sliceElements / Math.Max(1, x.numel() / n));
+        for (long first = 0; first < n; first += rowsPerSlice)
+        {
+            using var scope = NewDisposeScope();
+            if (!x.narrow(0, first, Math.Min(rowsPerSlice, n - first)).isfinite().all().item<bool>())
+                return false;
+        }
+        return true;
     }
 
     private static BadInputException Bad(string path, string cause) => new($"{path}: {cause}");
