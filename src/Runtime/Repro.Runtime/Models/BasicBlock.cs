@@ -29,21 +29,21 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // In place where torchvision is (ReLU(inplace=True), out += identity): the same values bit for
+    // bit and the same autograd graph (relu's backward reads its result, BN's its input), but three
+    // fewer activation-sized buffers per block to allocate, fault in and stream through the cache.
+    // TorchSharp's in-place ops return the tensor they modify, so bn2's output is the block's output
+    // and must not be disposed here.
     public override Tensor forward(Tensor x)
     {
         using var a = conv1.call(x);
-        using var b = bn1.call(a);
-        using var c = nn.functional.relu(b);
-        using var d = conv2.call(c);
-        using var e = bn2.call(d);
+        using var b = bn1.call(a).relu_();
+        using var d = conv2.call(b);
+        Tensor e = bn2.call(d);
         if (downsample is null)
-        {
-            using var sum = e.add(x);
-            return nn.functional.relu(sum);
-        }
+            return e.add_(x).relu_();
         using var shortcut = downsample.call(x);
-        using var total = e.add(shortcut);
-        return nn.functional.relu(total);
+        return e.add_(shortcut).relu_();
     }
 
     /// <summary>Convs in torchvision's modules() order: conv1, conv2, downsample.0.</summary>

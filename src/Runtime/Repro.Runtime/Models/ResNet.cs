@@ -89,9 +89,8 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
             throw new BadInputException(
                 $"model input: expected [N,{Config.InChannels},H,W] images for a {Config.InChannels}-channel model, got [{string.Join(",", x.shape)}]");
         using var a = conv1.call(x);
-        using var b = bn1.call(a);
-        using var c = nn.functional.relu(b);
-        using var d = maxpool.call(c);
+        using var b = bn1.call(a).relu_();   // in place, as torchvision's ReLU(inplace=True); see BasicBlock
+        using var d = maxpool.call(b);
         using var e1 = layer1.call(d);
         using var e2 = layer2.call(e1);
         using var e3 = layer3.call(e2);
