@@ -28,6 +28,7 @@ public static class HeldOutAccuracy
         try
         {
             model.eval();
+            NativeHeap.RetainBatchBuffers();
             using var noGrad = no_grad();
             using var e = batches.GetEnumerator();
             while (true)

@@ -12,6 +12,7 @@ public static class Evaluation
     {
         bool wasTraining = model.training;
         model.eval();
+        NativeHeap.RetainBatchBuffers();
         try
         {
             using var noGrad = no_grad();
