@@ -28,7 +28,6 @@ public static class HeldOutAccuracy
         try
         {
             model.eval();
-            NativeHeap.RetainBatchBuffers();
             using var noGrad = no_grad();
             using var e = batches.GetEnumerator();
             while (true)

@@ -104,7 +104,6 @@ public static class PreciseBn
         long samplesUsed = 0, batchesUsed = 0, samplesDropped = 0, batchesDropped = 0;
         string? droppedBecauseOf = null;
         failure = null;
-        NativeHeap.RetainBatchBuffers();
         try
         {
             using var noGrad = no_grad();

@@ -12,7 +12,6 @@ public static class Evaluation
     {
         bool wasTraining = model.training;
         model.eval();
-        NativeHeap.RetainBatchBuffers();
         try
         {
             using var noGrad = no_grad();

@@ -76,7 +76,6 @@ public sealed class Trainer : IDisposable
     private EpochMetrics RunEpoch(int epoch)
     {
         _model.train();
-        NativeHeap.RetainBatchBuffers();
         int batch = Config.BatchSize;
         int[] order = _orderRng.Permutation(checked((int)_train.Count));
         var index = new long[batch];
