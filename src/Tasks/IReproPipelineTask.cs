@@ -50,7 +50,7 @@ internal static class ReproPipelineTaskExtensions
     }
 
     private static string MSBuildVersion { get; } =
-        System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(Microsoft.Build.Framework.ITask).Assembly.Location).ProductVersion?.Split('+')[0] ?? "unknown";
+        RuntimeIdentity.ProductVersion(typeof(Microsoft.Build.Framework.ITask).Assembly.Location);
 
     private static FileHashMemo SharedMemo(Microsoft.Build.Framework.IBuildEngine engine, string memoPath)
     {

@@ -1,7 +1,7 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Repro.Pipeline.Stages;
 using Repro.Tasks.CliLocation;
 
 namespace Repro.Tasks;
@@ -101,9 +101,9 @@ public sealed class ReproResolveCli : Microsoft.Build.Utilities.Task
         Log.LogMessage(MessageImportance.Low, "Repro: `{0}` CLI {1} (from {2})", Command, path, source);
         if (!path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             return;
-        string expected = StripMetadata(string.IsNullOrWhiteSpace(ExpectedVersion) ? OwnVersion() : ExpectedVersion);
-        string actual = StripMetadata(System.Diagnostics.FileVersionInfo.GetVersionInfo(path).ProductVersion ?? "");
-        if (actual.Length > 0 && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        string expected = string.IsNullOrWhiteSpace(ExpectedVersion) ? OwnVersion() : RuntimeIdentity.WithoutBuildMetadata(ExpectedVersion);
+        string actual = RuntimeIdentity.ProductVersion(path);
+        if (actual != RuntimeIdentity.Unknown && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
             Log.LogWarning(null, ReproCodes.CliVersionMismatch, null, Experiment, 0, 0, 0, 0,
                 "the `{0}` CLI ({1}, from {2}) is version {3} but Repro.Tasks is {4}; keep them at one version (dotnet tool update Repro.Cli --version {4}).",
                 Command, path, source, actual, expected);
@@ -125,12 +125,5 @@ public sealed class ReproResolveCli : Microsoft.Build.Utilities.Task
         return $"{os}-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
     }
 
-    internal static string OwnVersion()
-        => StripMetadata(typeof(ReproResolveCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
-
-    private static string StripMetadata(string version)
-    {
-        int plus = version.IndexOf('+');
-        return (plus >= 0 ? version[..plus] : version).Trim();
-    }
+    internal static string OwnVersion() => RuntimeIdentity.ProductVersion(typeof(ReproResolveCli).Assembly.Location);
 }

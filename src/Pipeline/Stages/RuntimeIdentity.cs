@@ -21,7 +21,7 @@ public sealed record RuntimeIdentity(string Text, bool HasCuda, IReadOnlyDiction
             throw new BadInputException($"ReproCliPath '{cliPath}': {dll} not found; build src/Runtime/Repro.Cli or set ReproCliPath (or ReproRuntimeVersion for a repro on PATH).");
         string repro = ProductVersion(dll);
         string torchDll = Path.Combine(dir, "TorchSharp.dll");
-        string torch = File.Exists(torchDll) ? ProductVersion(torchDll) : "unknown";
+        string torch = File.Exists(torchDll) ? ProductVersion(torchDll) : Unknown;
         bool cuda = File.Exists(Path.Combine(dir, "libtorch_cuda.so"))
             || File.Exists(Path.Combine(dir, "runtimes", "linux-x64", "native", "libtorch_cuda.so"))
             || File.Exists(Path.Combine(dir, "torch_cuda.dll"))
@@ -53,11 +53,19 @@ public sealed record RuntimeIdentity(string Text, bool HasCuda, IReadOnlyDiction
         return this with { Tools = all };
     }
 
-    private static string ProductVersion(string path)
+    /// <summary>An assembly file's product (informational) version without build metadata; "unknown" when it has none.</summary>
+    public static string ProductVersion(string path)
     {
         string? v = FileVersionInfo.GetVersionInfo(path).ProductVersion;
-        if (string.IsNullOrWhiteSpace(v)) return "unknown";
-        int plus = v.IndexOf('+');
-        return plus > 0 ? v[..plus] : v;
+        return string.IsNullOrWhiteSpace(v) ? Unknown : WithoutBuildMetadata(v);
+    }
+
+    public const string Unknown = "unknown";
+
+    /// <summary>"0.1.0+3f2c…" → "0.1.0": the same version rebuilt at another commit is the same version.</summary>
+    public static string WithoutBuildMetadata(string version)
+    {
+        int plus = version.IndexOf('+');
+        return (plus >= 0 ? version[..plus] : version).Trim();
     }
 }
